@@ -1,0 +1,850 @@
+/* SPDX-License-Identifier: MIT */
+#include "engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "lib/xalloc.h"
+
+/* ---- per-port bookkeeping -------------------------------------------- */
+
+struct port_slot {
+    uint8_t state, reason, ttl, tries;
+};
+
+struct port_ref {
+    uint16_t port;
+    uint8_t proto;
+};
+
+/* The ports a host is probed on in its current phase (discovery or scan),
+ * with the queues that say what to send next. */
+struct workset {
+    const struct port_ref *order;
+    uint32_t n;
+    struct port_slot *slots;
+    uint32_t next_fresh;   /* first index never sent */
+    uint32_t *retry;       /* timed out, to be sent again */
+    size_t nretry, capretry;
+    uint32_t *exhausted;   /* given up on after too few tries, revivable */
+    size_t nexhausted, capexhausted;
+    uint32_t remaining;    /* ports without a final state */
+};
+
+/* RFC 6298 round-trip estimate. */
+struct rtt {
+    usec_t srtt, rttvar;
+    usec_t min;  /* lowest sample: the latency reported to users */
+    int samples;
+};
+
+enum phase { PHASE_PING, PHASE_SCAN, PHASE_DONE };
+
+struct host {
+    struct target target;
+    enum phase phase;
+    int up;
+    uint8_t up_reason;
+    int timed_out;
+    usec_t start_us;
+    time_t start, end;
+    struct workset ws;
+    struct probe *head, *tail; /* in flight, oldest first */
+    unsigned inflight;
+    struct rtt rtt;
+    double cwnd, ssthresh;
+    int max_ok_tryno;       /* highest try that got an answer */
+    int drops_seen;
+    usec_t last_drop;
+    usec_t next_send;       /* --scan-delay */
+};
+
+struct engine {
+    const struct scan_config *cfg;
+    const struct technique *tech;
+    struct target_iter *it;
+    int targets_done;
+    struct engine_events ev;
+    struct ev_loop *loop;
+    void *tech_state;
+    volatile int stop;
+
+    struct port_ref *order; /* scan order of every port, shared by hosts */
+    uint32_t nports;
+    struct port_ref ping_order[2];
+
+    struct host **active;   /* hosts being scanned or waiting for output */
+    size_t nactive, capactive;
+    size_t group_size;      /* hosts in flight at once */
+    size_t rr;              /* round-robin position */
+
+    /* group timing */
+    struct rtt rtt;
+    double cwnd, ssthresh, low_cwnd, max_cwnd;
+    unsigned inflight;
+    unsigned fd_cap;
+    usec_t last_drop;
+    double tokens;          /* --max-rate bucket */
+    usec_t tokens_at;
+    usec_t start_us;
+
+    struct probe *free_probes;
+    struct engine_stats stats;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void push_idx(uint32_t **v, size_t *n, size_t *cap, uint32_t idx)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = xreallocarray(*v, *cap, sizeof **v);
+    }
+    (*v)[(*n)++] = idx;
+}
+
+static void rtt_update(struct rtt *r, usec_t sample)
+{
+    if (sample < 1)
+        sample = 1;
+    if (!r->samples || sample < r->min)
+        r->min = sample;
+    if (!r->samples) {
+        r->srtt = sample;
+        r->rttvar = sample / 2;
+    } else {
+        usec_t d = r->srtt > sample ? r->srtt - sample : sample - r->srtt;
+        r->rttvar = (3 * r->rttvar + d) / 4;
+        r->srtt = (7 * r->srtt + sample) / 8;
+    }
+    r->samples++;
+}
+
+/* How long to wait for an answer from h: its own estimate, else the
+ * group's, else --initial-rtt-timeout; clamped to the min/max RTT timeouts. */
+static usec_t host_timeout(const struct engine *eng, const struct host *h)
+{
+    const struct timing *t = &eng->cfg->timing;
+    const struct rtt *r = h->rtt.samples ? &h->rtt : eng->rtt.samples ? &eng->rtt : NULL;
+    usec_t to = r ? r->srtt + 4 * r->rttvar : t->initial_rtt;
+    if (to < t->min_rtt)
+        to = t->min_rtt;
+    if (to > t->max_rtt)
+        to = t->max_rtt;
+    return to;
+}
+
+/* Tries a port of h gets before it is declared unanswered.  As nmap does, an
+ * unanswered port is retried only as often as retries have been seen to
+ * help on this host; once a drop has been seen, up to --max-retries. */
+static unsigned allowed_tries(const struct engine *eng, const struct host *h)
+{
+    int max = eng->cfg->timing.max_retries;
+    if (h->phase == PHASE_PING && max > 1)
+        max = 1;
+    int retries = h->drops_seen ? max : h->max_ok_tryno + 1;
+    if (retries < 1)
+        retries = 1;
+    if (retries > max)
+        retries = max;
+    return (unsigned)retries + 1;
+}
+
+static void cwnd_grow(double *cwnd, double ssthresh, double scale, double max)
+{
+    if (*cwnd < ssthresh)
+        *cwnd += scale;
+    else
+        *cwnd += scale / *cwnd;
+    if (*cwnd > max)
+        *cwnd = max;
+}
+
+static void cwnd_drop(double *cwnd, double *ssthresh, unsigned inflight, double low)
+{
+    *ssthresh = inflight / 2.0 > 2.0 ? inflight / 2.0 : 2.0;
+    *cwnd = *cwnd / 2.0 > low ? *cwnd / 2.0 : low;
+}
+
+/* ---- probes ----------------------------------------------------------- */
+
+static struct probe *probe_alloc(struct engine *eng)
+{
+    struct probe *p = eng->free_probes;
+    if (p)
+        eng->free_probes = p->next;
+    else
+        p = xmalloc(sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->fd = -1;
+    return p;
+}
+
+static void probe_free(struct engine *eng, struct probe *p)
+{
+    p->next = eng->free_probes;
+    eng->free_probes = p;
+}
+
+static void link_probe(struct host *h, struct probe *p)
+{
+    p->prev = h->tail;
+    p->next = NULL;
+    if (h->tail)
+        h->tail->next = p;
+    else
+        h->head = p;
+    h->tail = p;
+    h->inflight++;
+}
+
+static void unlink_probe(struct engine *eng, struct probe *p)
+{
+    struct host *h = p->host;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        h->head = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        h->tail = p->prev;
+    h->inflight--;
+    eng->inflight--;
+}
+
+/* Take a try out of flight and give back what the technique holds. */
+static void retire(struct engine *eng, struct probe *p)
+{
+    unlink_probe(eng, p);
+    eng->tech->release(eng, p);
+    probe_free(eng, p);
+}
+
+/* ---- phases ----------------------------------------------------------- */
+
+static void workset_init(struct workset *ws, const struct port_ref *order, uint32_t n)
+{
+    free(ws->slots);
+    free(ws->retry);
+    free(ws->exhausted);
+    memset(ws, 0, sizeof *ws);
+    ws->order = order;
+    ws->n = n;
+    ws->slots = xcalloc(n, sizeof *ws->slots);
+    ws->remaining = n;
+}
+
+static void abandon_all(struct engine *eng, struct host *h)
+{
+    while (h->head)
+        retire(eng, h->head);
+}
+
+static void host_start_scan(struct engine *eng, struct host *h)
+{
+    abandon_all(eng, h);
+    h->phase = PHASE_SCAN;
+    workset_init(&h->ws, eng->order, eng->nports);
+    if (eng->nports == 0)
+        h->phase = PHASE_DONE;
+}
+
+/* A scanned host with every port concluded and nothing in flight is done. */
+static void maybe_finish(struct host *h)
+{
+    if (h->phase == PHASE_SCAN && h->ws.remaining == 0 && !h->head)
+        h->phase = PHASE_DONE;
+}
+
+/* When h earns more tries (a retry was answered), ports given up on with
+ * fewer tries go back into the queue instead of staying "no-response". */
+static void revive_exhausted(struct engine *eng, struct host *h)
+{
+    struct workset *ws = &h->ws;
+    unsigned allowed = allowed_tries(eng, h);
+    size_t keep = 0;
+    for (size_t i = 0; i < ws->nexhausted; i++) {
+        uint32_t idx = ws->exhausted[i];
+        if (ws->slots[idx].tries < allowed) {
+            ws->slots[idx].state = PORT_UNKNOWN;
+            ws->remaining++;
+            push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+        } else {
+            ws->exhausted[keep++] = idx;
+        }
+    }
+    ws->nexhausted = keep;
+}
+
+/* A try went unanswered: retry the port or give up on it. */
+static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx)
+{
+    struct workset *ws = &h->ws;
+    struct port_slot *s = &ws->slots[idx];
+    if (s->tries < allowed_tries(eng, h)) {
+        push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+        return;
+    }
+    s->state = h->phase == PHASE_PING ? PORT_FILTERED : eng->tech->noresponse_state;
+    s->reason = REASON_NO_RESPONSE;
+    ws->remaining--;
+    push_idx(&ws->exhausted, &ws->nexhausted, &ws->capexhausted, idx);
+    if (h->phase == PHASE_PING && ws->remaining == 0) {
+        abandon_all(eng, h); /* no discovery probe answered: down */
+        h->phase = PHASE_DONE;
+    }
+}
+
+void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
+                         enum reason why, uint8_t ttl)
+{
+    struct host *h = p->host;
+    usec_t now = now_usec();
+    usec_t sample = now - p->sent;
+    int tryno = p->tryno;
+    usec_t sent = p->sent;
+    uint32_t idx = p->idx;
+    int ping = p->ping;
+
+    retire(eng, p);
+    eng->stats.replies++;
+    rtt_update(&h->rtt, sample);
+    rtt_update(&eng->rtt, sample);
+
+    double scale = eng->stats.replies ? (double)eng->stats.probes_sent / eng->stats.replies : 1;
+    scale = scale < 1 ? 1 : scale > 50 ? 50 : scale;
+    if (tryno > 0 && sent > h->last_drop) {
+        /* An earlier try of this port went unanswered but this one got
+         * through: a packet was lost on the way.  Back off once per RTT. */
+        eng->stats.drops++;
+        cwnd_drop(&h->cwnd, &h->ssthresh, h->inflight + 1, eng->low_cwnd);
+        h->last_drop = now;
+        if (sent > eng->last_drop) {
+            cwnd_drop(&eng->cwnd, &eng->ssthresh, eng->inflight + 1, eng->low_cwnd);
+            eng->last_drop = now;
+        }
+    } else {
+        cwnd_grow(&h->cwnd, h->ssthresh, scale, eng->max_cwnd);
+        cwnd_grow(&eng->cwnd, eng->ssthresh, scale, eng->max_cwnd);
+    }
+    int more_tries = 0;
+    if (tryno > h->max_ok_tryno) {
+        h->max_ok_tryno = tryno;
+        more_tries = 1;
+    }
+    if (tryno > 0 && !h->drops_seen) {
+        h->drops_seen = 1;
+        more_tries = 1;
+    }
+
+    struct workset *ws = &h->ws;
+    if (h->phase == PHASE_PING && ping) {
+        if (state == PORT_OPEN || state == PORT_CLOSED) {
+            h->up = 1;
+            h->up_reason = (uint8_t)why;
+            host_start_scan(eng, h);
+            return;
+        }
+        /* unreachable: this probe says nothing good about the host */
+        ws->slots[idx].state = (uint8_t)state;
+        ws->slots[idx].reason = (uint8_t)why;
+        if (--ws->remaining == 0) {
+            abandon_all(eng, h);
+            h->phase = PHASE_DONE;
+        }
+        return;
+    }
+    if (h->phase != PHASE_SCAN || ping)
+        return; /* a late discovery answer */
+    struct port_slot *s = &ws->slots[idx];
+    s->state = (uint8_t)state;
+    s->reason = (uint8_t)why;
+    s->ttl = ttl;
+    ws->remaining--;
+    if (state == PORT_OPEN && eng->ev.port_open) {
+        struct port_result r = {ws->order[idx].port, ws->order[idx].proto, (uint8_t)state,
+                                (uint8_t)why, ttl};
+        eng->ev.port_open(eng->ev.arg, &h->target, &r);
+    }
+    if (more_tries)
+        revive_exhausted(eng, h);
+    maybe_finish(h);
+}
+
+void engine_probe_void(struct engine *eng, struct probe *p)
+{
+    struct host *h = p->host;
+    uint32_t idx = p->idx;
+    retire(eng, p);
+    if (h->ws.slots[idx].tries > 0)
+        h->ws.slots[idx].tries--;
+    push_idx(&h->ws.retry, &h->ws.nretry, &h->ws.capretry, idx);
+}
+
+/* ---- the group of active hosts --------------------------------------- */
+
+static int by_proto_port(const void *a, const void *b)
+{
+    const struct port_result *x = a, *y = b;
+    if (x->proto != y->proto)
+        return x->proto - y->proto;
+    return (int)x->port - (int)y->port;
+}
+
+static void host_report(struct engine *eng, struct host *h)
+{
+    struct host_report r = {
+        .target = &h->target,
+        .up = h->up,
+        .up_reason = h->up_reason,
+        .latency = h->rtt.samples ? h->rtt.min : -1,
+        .timed_out = h->timed_out,
+        .start = h->start,
+        .end = h->end,
+    };
+    struct port_result *ports = NULL;
+    if (h->up && !h->timed_out && h->ws.order == eng->order) {
+        ports = xcalloc(eng->nports, sizeof *ports);
+        for (uint32_t i = 0; i < eng->nports; i++) {
+            const struct port_slot *s = &h->ws.slots[i];
+            ports[i] = (struct port_result){eng->order[i].port, eng->order[i].proto, s->state,
+                                            s->reason, s->ttl};
+        }
+        qsort(ports, eng->nports, sizeof *ports, by_proto_port);
+        r.ports = ports;
+        r.nports = eng->nports;
+    }
+    eng->stats.hosts_total++;
+    eng->stats.hosts_up += h->up != 0;
+    if (eng->ev.host_done)
+        eng->ev.host_done(eng->ev.arg, &r);
+    free(ports);
+}
+
+static void host_free(struct host *h)
+{
+    target_clear(&h->target);
+    free(h->ws.slots);
+    free(h->ws.retry);
+    free(h->ws.exhausted);
+    free(h);
+}
+
+static size_t hosts_in_flight(const struct engine *eng)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < eng->nactive; i++)
+        n += eng->active[i]->phase != PHASE_DONE;
+    return n;
+}
+
+static void add_host(struct engine *eng, struct target *t)
+{
+    struct host *h = xcalloc(1, sizeof *h);
+    h->target = *t;
+    h->start_us = now_usec();
+    h->start = time(NULL);
+    h->cwnd = eng->low_cwnd > 10 ? eng->low_cwnd : 10;
+    if (h->cwnd > eng->max_cwnd)
+        h->cwnd = eng->max_cwnd;
+    h->ssthresh = eng->max_cwnd;
+    h->max_ok_tryno = 0;
+    if (!eng->cfg->ping) {
+        h->up = 1;
+        h->up_reason = REASON_USER_SET;
+        host_start_scan(eng, h);
+    } else if (ip_addr_is_local(&t->addr)) {
+        h->up = 1;
+        h->up_reason = REASON_LOCALHOST;
+        host_start_scan(eng, h);
+    } else {
+        h->phase = PHASE_PING;
+        workset_init(&h->ws, eng->ping_order, 2);
+    }
+    if (eng->nactive == eng->capactive) {
+        eng->capactive = eng->capactive ? 2 * eng->capactive : 64;
+        eng->active = xreallocarray(eng->active, eng->capactive, sizeof *eng->active);
+    }
+    eng->active[eng->nactive++] = h;
+}
+
+/* Pull targets until the group is full.  Done hosts waiting for an earlier
+ * one to finish (output stays in target order) count against a looser
+ * bound so one slow host cannot stall the scan. */
+static void fill_group(struct engine *eng)
+{
+    char err[TARGET_ERRLEN];
+    while (!eng->targets_done && !eng->stop && hosts_in_flight(eng) < eng->group_size &&
+           eng->nactive < 4 * eng->group_size) {
+        struct target t;
+        int r = target_iter_next(eng->it, &t, err, sizeof err);
+        if (r == 0) {
+            eng->targets_done = 1;
+            break;
+        }
+        if (r < 0) {
+            if (eng->ev.warning)
+                eng->ev.warning(eng->ev.arg, err);
+            continue;
+        }
+        add_host(eng, &t);
+    }
+}
+
+/* Report finished hosts at the front of the group, in target order. */
+static void flush_done(struct engine *eng)
+{
+    size_t n = 0;
+    while (n < eng->nactive && eng->active[n]->phase == PHASE_DONE) {
+        struct host *h = eng->active[n];
+        h->end = time(NULL);
+        host_report(eng, h);
+        host_free(h);
+        n++;
+    }
+    if (n) {
+        memmove(eng->active, eng->active + n, (eng->nactive - n) * sizeof *eng->active);
+        eng->nactive -= n;
+        eng->rr = 0;
+    }
+}
+
+/* ---- sending and timing out ------------------------------------------ */
+
+static int rate_allows(struct engine *eng, usec_t now)
+{
+    double max = eng->cfg->timing.max_rate;
+    if (max <= 0)
+        return 1;
+    double burst = max / 100.0 > 1.0 ? max / 100.0 : 1.0; /* 10 ms worth */
+    eng->tokens += (double)(now - eng->tokens_at) * max / USEC_PER_SEC;
+    eng->tokens_at = now;
+    if (eng->tokens > burst)
+        eng->tokens = burst;
+    return eng->tokens >= 1.0;
+}
+
+/* Below --min-rate, send whatever the congestion windows say. */
+static int below_min_rate(const struct engine *eng, usec_t now)
+{
+    double min = eng->cfg->timing.min_rate;
+    if (min <= 0)
+        return 0;
+    return (double)eng->stats.probes_sent < min * (double)(now - eng->start_us) / USEC_PER_SEC;
+}
+
+static int host_has_work(const struct host *h)
+{
+    return h->phase != PHASE_DONE && (h->ws.nretry || h->ws.next_fresh < h->ws.n);
+}
+
+/* Send one probe to h.  1 if sent, 0 if the technique is out of resources,
+ * -errno on a local failure. */
+static int send_one(struct engine *eng, struct host *h, usec_t now)
+{
+    struct workset *ws = &h->ws;
+    uint32_t idx;
+    int from_retry = ws->nretry > 0;
+    idx = from_retry ? ws->retry[--ws->nretry] : ws->next_fresh++;
+    struct port_slot *s = &ws->slots[idx];
+    struct probe *p = probe_alloc(eng);
+    p->eng = eng;
+    p->host = h;
+    p->addr = &h->target.addr;
+    p->idx = idx;
+    p->port = ws->order[idx].port;
+    p->proto = ws->order[idx].proto;
+    p->tryno = s->tries;
+    p->ping = h->phase == PHASE_PING;
+    p->sent = now;
+    s->tries++;
+    link_probe(h, p);
+    eng->inflight++;
+    eng->stats.probes_sent++;
+    if (p->tryno)
+        eng->stats.retransmissions++;
+    if (eng->cfg->timing.max_rate > 0)
+        eng->tokens -= 1.0;
+    h->next_send = now + eng->cfg->timing.scan_delay;
+    /* The technique may answer at once (a synchronous connect error); p
+     * must not be touched after a successful send. */
+    int r = eng->tech->send(eng, p);
+    if (r == 0)
+        return 1;
+    unlink_probe(eng, p);
+    probe_free(eng, p);
+    s->tries--;
+    eng->stats.probes_sent--;
+    if (from_retry)
+        push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+    else
+        ws->next_fresh--;
+    if (r == -EAGAIN || r == -EMFILE || r == -ENFILE || r == -ENOBUFS || r == -ENOMEM ||
+        r == -EADDRNOTAVAIL) {
+        /* Out of descriptors or local ports: run with what is in flight. */
+        if ((r == -EMFILE || r == -ENFILE) && eng->inflight > 16)
+            eng->fd_cap = eng->inflight;
+        return 0;
+    }
+    return r;
+}
+
+static int send_round(struct engine *eng, usec_t now)
+{
+    int progress = 1;
+    while (progress && !eng->stop) {
+        progress = 0;
+        for (size_t k = 0; k < eng->nactive; k++) {
+            if (eng->inflight >= eng->fd_cap || !rate_allows(eng, now))
+                return 0;
+            if (eng->inflight >= (unsigned)eng->cwnd && !below_min_rate(eng, now))
+                return 0;
+            struct host *h = eng->active[(eng->rr + k) % eng->nactive];
+            if (!host_has_work(h) || h->inflight >= (unsigned)h->cwnd || now < h->next_send)
+                continue;
+            int r = send_one(eng, h, now);
+            if (r < 0)
+                return r;
+            if (r == 0)
+                return 0;
+            progress = 1;
+        }
+        if (eng->nactive)
+            eng->rr = (eng->rr + 1) % eng->nactive;
+    }
+    return 0;
+}
+
+/* Retire tries whose time is up, and finish hosts with nothing left. */
+static void expire(struct engine *eng, usec_t now)
+{
+    usec_t host_to = eng->cfg->timing.host_timeout;
+    for (size_t i = 0; i < eng->nactive; i++) {
+        struct host *h = eng->active[i];
+        if (h->phase == PHASE_DONE)
+            continue;
+        if (host_to && now - h->start_us >= host_to) {
+            abandon_all(eng, h);
+            h->timed_out = 1;
+            h->phase = PHASE_DONE;
+            continue;
+        }
+        usec_t to = host_timeout(eng, h);
+        while (h->head && h->head->sent + to <= now && h->phase != PHASE_DONE) {
+            uint32_t idx = h->head->idx;
+            retire(eng, h->head);
+            port_unanswered(eng, h, idx);
+        }
+        maybe_finish(h);
+    }
+}
+
+/* The nearest moment something is due: a timeout, a --scan-delay, or the
+ * end of a --host-timeout.  INT64_MAX when nothing is. */
+static usec_t next_deadline(const struct engine *eng, usec_t now)
+{
+    usec_t next = INT64_MAX;
+    usec_t host_to = eng->cfg->timing.host_timeout;
+    for (size_t i = 0; i < eng->nactive; i++) {
+        const struct host *h = eng->active[i];
+        if (h->phase == PHASE_DONE)
+            continue;
+        if (h->head && h->head->sent + host_timeout(eng, h) < next)
+            next = h->head->sent + host_timeout(eng, h);
+        if (host_has_work(h) && h->next_send > now && h->next_send < next)
+            next = h->next_send;
+        if (host_to && h->start_us + host_to < next)
+            next = h->start_us + host_to;
+    }
+    return next;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+static unsigned fd_budget(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1000;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    rlim_t n = rl.rlim_cur > 1u << 20 ? 1u << 20 : rl.rlim_cur;
+    return n > 128 ? (unsigned)(n - 64) : 64;
+}
+
+struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
+                          const struct engine_events *ev, char *err, size_t errlen)
+{
+    struct engine *eng = xcalloc(1, sizeof *eng);
+    const struct timing *t = &cfg->timing;
+    eng->cfg = cfg;
+    eng->tech = cfg->tech;
+    eng->it = it;
+    if (ev)
+        eng->ev = *ev;
+    eng->loop = ev_new();
+    if (!eng->loop) {
+        snprintf(err, errlen, "cannot create event loop: %s", strerror(errno));
+        free(eng);
+        return NULL;
+    }
+
+    /* One port order for every host: random unless -r. */
+    size_t total = port_list_total(&cfg->ports);
+    eng->order = xcalloc(total, sizeof *eng->order);
+    for (int p = 0; p < PROTO_COUNT; p++)
+        for (size_t i = 0; i < cfg->ports.n[p]; i++)
+            eng->order[eng->nports++] = (struct port_ref){cfg->ports.port[p][i], (uint8_t)p};
+    if (cfg->randomize_ports) {
+        uint64_t seed = cfg->seed;
+        for (uint32_t i = eng->nports; i > 1; i--) {
+            uint32_t j = (uint32_t)(splitmix(&seed) % i);
+            struct port_ref tmp = eng->order[i - 1];
+            eng->order[i - 1] = eng->order[j];
+            eng->order[j] = tmp;
+        }
+    }
+    eng->ping_order[0] = (struct port_ref){80, PROTO_TCP};
+    eng->ping_order[1] = (struct port_ref){443, PROTO_TCP};
+
+    eng->low_cwnd = t->min_parallelism > 0 ? t->min_parallelism : 1;
+    eng->max_cwnd = t->max_parallelism > 0 ? t->max_parallelism
+                  : t->level <= 2 ? 1 : t->level == 3 ? 1024 : t->level == 4 ? 2048 : 4096;
+    if (eng->max_cwnd < eng->low_cwnd)
+        eng->max_cwnd = eng->low_cwnd;
+    eng->fd_cap = fd_budget();
+    if (eng->tech->init) {
+        int r = eng->tech->init(eng, &eng->tech_state);
+        if (r < 0) {
+            snprintf(err, errlen, "cannot start the %s scan: %s", eng->tech->name, strerror(-r));
+            engine_free(eng);
+            return NULL;
+        }
+    }
+
+    /* Enough hosts at once to keep the windows busy, bounded so that the
+     * per-port state of a group stays a few megabytes. */
+    size_t per = eng->nports ? eng->nports : 1;
+    size_t g = (size_t)(1u << 20) / per;
+    if (g > 1024)
+        g = 1024;
+    if (g < 8)
+        g = 8;
+    if (t->max_hostgroup > 0 && g > (size_t)t->max_hostgroup)
+        g = (size_t)t->max_hostgroup;
+    if (t->min_hostgroup > 0 && g < (size_t)t->min_hostgroup)
+        g = (size_t)t->min_hostgroup;
+    eng->group_size = g;
+    eng->cwnd = 10.0 * (double)g;
+    if (eng->cwnd < eng->low_cwnd)
+        eng->cwnd = eng->low_cwnd;
+    if (eng->cwnd > eng->max_cwnd)
+        eng->cwnd = eng->max_cwnd;
+    eng->ssthresh = eng->max_cwnd;
+    return eng;
+}
+
+int engine_run(struct engine *eng, char *err, size_t errlen)
+{
+    eng->start_us = now_usec();
+    eng->tokens_at = eng->start_us;
+    eng->tokens = 1.0;
+    for (;;) {
+        fill_group(eng);
+        usec_t now = now_usec();
+        expire(eng, now);
+        int r = send_round(eng, now);
+        if (r < 0) {
+            snprintf(err, errlen, "sending a probe failed: %s", strerror(-r));
+            return r;
+        }
+        flush_done(eng);
+        if (eng->nactive == 0 && (eng->targets_done || eng->stop))
+            break;
+        if (eng->stop) {
+            for (size_t i = 0; i < eng->nactive; i++) {
+                abandon_all(eng, eng->active[i]);
+                eng->active[i]->phase = PHASE_DONE;
+            }
+            continue;
+        }
+        /* Wake for the nearest timeout, or soon if only a rate limit or
+         * a full window holds sending back (answers wake us anyway). */
+        now = now_usec();
+        usec_t next = next_deadline(eng, now);
+        usec_t wait = next == INT64_MAX ? 100 * USEC_PER_MSEC : next - now;
+        if (eng->cfg->timing.max_rate > 0 && eng->tokens < 1.0) {
+            usec_t refill = (usec_t)((1.0 - eng->tokens) * USEC_PER_SEC /
+                                     eng->cfg->timing.max_rate);
+            if (refill < wait)
+                wait = refill;
+        }
+        if (eng->cfg->timing.min_rate > 0 && wait > 1000)
+            wait = 1000;
+        if (wait < 0)
+            wait = 0;
+        r = ev_wait(eng->loop, wait);
+        if (r < 0 && r != -EINTR) {
+            snprintf(err, errlen, "event loop failed: %s", strerror(-r));
+            return r;
+        }
+    }
+    return 0;
+}
+
+void engine_stop(struct engine *eng)
+{
+    eng->stop = 1;
+}
+
+const struct engine_stats *engine_stats(const struct engine *eng)
+{
+    return &eng->stats;
+}
+
+struct ev_loop *engine_loop(struct engine *eng)
+{
+    return eng->loop;
+}
+
+void *engine_tech_state(struct engine *eng)
+{
+    return eng->tech_state;
+}
+
+void engine_free(struct engine *eng)
+{
+    if (!eng)
+        return;
+    for (size_t i = 0; i < eng->nactive; i++) {
+        abandon_all(eng, eng->active[i]);
+        host_free(eng->active[i]);
+    }
+    free(eng->active);
+    while (eng->free_probes) {
+        struct probe *p = eng->free_probes;
+        eng->free_probes = p->next;
+        free(p);
+    }
+    free(eng->order);
+    if (eng->tech->fini)
+        eng->tech->fini(eng->tech_state);
+    ev_free(eng->loop);
+    free(eng);
+}

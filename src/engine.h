@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* The scan engine: one scheduler for every technique.
+ *
+ * Targets stream in from a target_iter into a bounded group of active hosts.
+ * For each host the engine walks the port list (in random order unless -r),
+ * keeps probes in flight within per-host and group congestion windows and the
+ * rate limits, times them out with RFC 6298 estimates, retransmits, and hands
+ * every finished host to the outputs in target order. */
+#ifndef PORTSCOUT_ENGINE_H
+#define PORTSCOUT_ENGINE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "lib/timeutil.h"
+#include "platform/event.h"
+#include "results.h"
+
+struct engine;
+struct host;
+
+/* One try of one probe in flight. */
+struct probe {
+    struct probe *prev, *next; /* the host's in-flight list, oldest first */
+    struct engine *eng;
+    struct host *host;
+    const struct ip_addr *addr;
+    uint32_t idx;   /* the port's position in the host's port order */
+    uint16_t port;
+    uint8_t proto;
+    uint8_t tryno;
+    uint8_t ping;   /* a host-discovery probe, not a port probe */
+    uint8_t tech_flags; /* the technique's own per-try bits */
+    usec_t sent;
+    int fd;         /* technique's descriptor, -1 if none */
+};
+
+/* What the engine tells its caller as the scan goes. */
+struct engine_events {
+    void *arg;
+    /* A host is finished (up, down or timed out); the report lives only
+     * during the call. */
+    void (*host_done)(void *arg, const struct host_report *r);
+    /* An open port was just found (for -v's "Discovered open port"). */
+    void (*port_open)(void *arg, const struct target *t, const struct port_result *p);
+    /* A name target could not be resolved. */
+    void (*warning)(void *arg, const char *msg);
+};
+
+struct engine_stats {
+    uint64_t probes_sent, retransmissions, replies, drops;
+    uint64_t hosts_total, hosts_up;
+};
+
+/* Create an engine for cfg over the targets of it.  NULL with err set. */
+struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
+                          const struct engine_events *ev, char *err, size_t errlen);
+/* Run the whole scan.  0, or -errno on a local failure (err set). */
+int engine_run(struct engine *eng, char *err, size_t errlen);
+/* Ask a running scan to stop soon (signal-safe). */
+void engine_stop(struct engine *eng);
+const struct engine_stats *engine_stats(const struct engine *eng);
+void engine_free(struct engine *eng);
+
+/* For techniques: */
+struct ev_loop *engine_loop(struct engine *eng);
+void *engine_tech_state(struct engine *eng);
+/* A try got its answer: the port's state and why (ttl 0 if unknown). */
+void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
+                         enum reason why, uint8_t ttl);
+/* A try is void (e.g. the socket connected to itself): retire it as if it had
+ * timed out now, without counting it as a drop. */
+void engine_probe_void(struct engine *eng, struct probe *p);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* portscout: parse the command line, stream the targets through the engine
+ * and fan the results out to the outputs.  The only place that exits. */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "lib/xalloc.h"
+#include "options.h"
+#include "output/output.h"
+
+#ifndef PORTSCOUT_VERSION
+#define PORTSCOUT_VERSION "0"
+#endif
+
+#define MAX_OUTPUTS 4
+
+struct run {
+    struct options *opt;
+    struct scan_info info;
+    struct output out[MAX_OUTPUTS];
+    int nout;
+    unsigned long open_ports;
+};
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "portscout: %s\n", msg);
+    exit(1);
+}
+
+static void on_host(void *arg, const struct host_report *r)
+{
+    struct run *run = arg;
+    struct host_report rep = *r;
+    char name[NI_MAXHOST] = "";
+    enum dns_mode dns = run->opt->cfg.dns;
+    /* Reverse names through the system resolver; -n never asks. */
+    if (dns == DNS_ALWAYS || (dns == DNS_UP_HOSTS && r->up)) {
+        struct sockaddr_storage ss;
+        socklen_t len = ip_addr_sockaddr(&r->target->addr, 0, &ss);
+        if (getnameinfo((struct sockaddr *)&ss, len, name, sizeof name, NULL, 0,
+                        NI_NAMEREQD) == 0)
+            rep.rdns = name;
+    }
+    for (int i = 0; i < run->nout; i++)
+        run->out[i].fmt->host(&run->out[i], &run->info, &rep);
+}
+
+static void on_open(void *arg, const struct target *t, const struct port_result *p)
+{
+    struct run *run = arg;
+    char a[IP_ADDR_STRLEN];
+    run->open_ports++;
+    if (run->opt->cfg.verbose)
+        printf("Discovered open port %u/%s on %s\n", p->port, proto_name(p->proto),
+               ip_addr_str(&t->addr, a));
+}
+
+static void on_warning(void *arg, const char *msg)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", msg);
+}
+
+static FILE *open_output(const char *path, int append, const char *what)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, append ? "a" : "w");
+    if (!f) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "cannot open %s output file %s: %s", what, path,
+                 strerror(errno));
+        die(msg);
+    }
+    return f;
+}
+
+static void add_output(struct run *run, const struct output_format *fmt, FILE *f, int to_file)
+{
+    run->out[run->nout++] = (struct output){fmt, f, to_file, f != stdout};
+}
+
+static void load_services(struct options *opt, struct services *svc)
+{
+    char err[256];
+    char *path = NULL;
+    if (opt->servicedb) {
+        path = xstrdup(opt->servicedb);
+    } else if (opt->datadir) {
+        size_t n = strlen(opt->datadir) + 32;
+        path = xmalloc(n);
+        snprintf(path, n, "%s/portscout-services", opt->datadir);
+    } else {
+        path = services_find_data("portscout-services");
+    }
+    if (!path)
+        die("cannot find the services table portscout-services (set --datadir)");
+    if (services_load(svc, path, err, sizeof err) != 0)
+        die(err);
+    free(path);
+}
+
+static void print_clock(const char *what, const char *scan)
+{
+    char hm[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(hm, sizeof hm, "%H:%M", &tm);
+    printf("%s %s at %s", what, scan, hm);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    struct services svc;
+    char err[OPTIONS_ERRLEN];
+
+    if (options_parse(&opt, argc, argv, err, sizeof err) != 0) {
+        fprintf(stderr, "portscout: %s (see portscout -h)\n", err);
+        return 1;
+    }
+    if (opt.action == ACTION_HELP) {
+        options_usage(stdout);
+        options_free(&opt);
+        return 0;
+    }
+    if (opt.action == ACTION_VERSION) {
+        printf("portscout version %s\nPlatform: linux\n", PORTSCOUT_VERSION);
+        options_free(&opt);
+        return 0;
+    }
+    load_services(&opt, &svc);
+    if (options_finish(&opt, &svc, err, sizeof err) != 0) {
+        fprintf(stderr, "portscout: %s\n", err);
+        return 1;
+    }
+    /* A closed reader (portscout ... | head) must not kill us mid-write of a
+     * file output. */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct run run = {.opt = &opt};
+    run.info.cfg = &opt.cfg;
+    run.info.cmdline = opt.cmdline;
+    run.info.start = time(NULL);
+    run.info.start_us = now_usec();
+    int normal_to_stdout = opt.normal_file && strcmp(opt.normal_file, "-") == 0;
+    if (!normal_to_stdout)
+        add_output(&run, &output_normal, stdout, 0);
+    if (opt.normal_file)
+        add_output(&run, &output_normal, open_output(opt.normal_file, opt.append, "normal"), 1);
+
+    for (int i = 0; i < run.nout; i++)
+        run.out[i].fmt->begin(&run.out[i], &run.info);
+    if (opt.targets.n == 0)
+        fprintf(stderr, "WARNING: No targets were specified, so 0 hosts scanned.\n");
+
+    struct target_iter it;
+    target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
+    struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
+                               .warning = on_warning};
+    struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
+    if (!eng)
+        die(err);
+    if (opt.cfg.verbose && opt.targets.n) {
+        print_clock("Initiating", opt.cfg.tech->scan_name);
+        printf("\n");
+    }
+    int r = engine_run(eng, err, sizeof err);
+    const struct engine_stats *st = engine_stats(eng);
+    usec_t elapsed = now_usec() - run.info.start_us;
+    if (opt.cfg.verbose && opt.targets.n) {
+        print_clock("Completed", opt.cfg.tech->scan_name);
+        printf(", %.2fs elapsed (%llu total ports)\n", (double)elapsed / USEC_PER_SEC,
+               (unsigned long long)(st->hosts_up * port_list_total(&opt.cfg.ports)));
+        if (opt.cfg.debug)
+            printf("Probes sent: %llu (%llu retransmissions) | Replies: %llu | Drops seen: "
+                   "%llu\n",
+                   (unsigned long long)st->probes_sent, (unsigned long long)st->retransmissions,
+                   (unsigned long long)st->replies, (unsigned long long)st->drops);
+    }
+    struct scan_summary sum = {
+        .end = time(NULL),
+        .elapsed = (double)elapsed / USEC_PER_SEC,
+        .hosts_total = (unsigned long)st->hosts_total,
+        .hosts_up = (unsigned long)st->hosts_up,
+    };
+    for (int i = 0; i < run.nout; i++) {
+        run.out[i].fmt->end(&run.out[i], &run.info, &sum);
+        if (run.out[i].owns_f && fclose(run.out[i].f) != 0)
+            fprintf(stderr, "portscout: writing an output file failed\n");
+    }
+    engine_free(eng);
+    target_iter_free(&it);
+    if (r != 0)
+        fprintf(stderr, "portscout: %s\n", err);
+    options_free(&opt);
+    services_free(&svc);
+    return r != 0;
+}

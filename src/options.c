@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+
+#ifndef PORTSCOUT_VERSION
+#define PORTSCOUT_VERSION "0"
+#endif
+
+/* Bits of timing_mask: which timing fields the user set explicitly. */
+enum {
+    T_INITIAL_RTT = 1 << 0,
+    T_MIN_RTT = 1 << 1,
+    T_MAX_RTT = 1 << 2,
+    T_MAX_RETRIES = 1 << 3,
+    T_HOST_TIMEOUT = 1 << 4,
+    T_SCAN_DELAY = 1 << 5,
+    T_MAX_SCAN_DELAY = 1 << 6,
+    T_MIN_RATE = 1 << 7,
+    T_MAX_RATE = 1 << 8,
+    T_MIN_PAR = 1 << 9,
+    T_MAX_PAR = 1 << 10,
+    T_MIN_HG = 1 << 11,
+    T_MAX_HG = 1 << 12,
+};
+
+/* Options of nmap that a later part of portscout implements: refused with
+ * a clear message rather than silently ignored. */
+static const char *const planned[] = {
+    "-sS", "-sU", "-sN", "-sF", "-sX", "-sA", "-sW", "-sM", "-sY", "-sZ", "-sO", "-sI",
+    "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
+    "-PM", "-PO", "-PR", "-O", "-A", "-oX", "-oG", "-oA", "-oJ", "-oS", "-D", "-S", "-e",
+    "-g", "-f", "-iR", "--scanflags", "--packet-trace", "--source-port", "--data-length",
+    "--data", "--data-string", "--randomize-hosts", "--resume", "--stats-every",
+    "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
+    "--version-light", "--version-all", "--version-trace", "--osscan-limit",
+    "--osscan-guess", "--defeat-rst-ratelimit", "--defeat-icmp-ratelimit", "--mtu",
+    "--spoof-mac", "--ttl", "--badsum", "--send-ip", "--send-eth", "--privileged",
+    "--unprivileged", "--disable-arp-ping", "--stylesheet", "--webxml", "--no-stylesheet",
+    "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
+    "--versiondb", NULL,
+};
+
+static int err_fmt(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int is_planned(const char *opt)
+{
+    for (int i = 0; planned[i]; i++)
+        if (strcmp(planned[i], opt) == 0)
+            return 1;
+    return 0;
+}
+
+static int parse_int(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_rate(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !(v > 0) || v > 1e9)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void set_string(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+static int parse_timing_level(const char *v, int *level)
+{
+    static const char *const names[] = {"paranoid", "sneaky", "polite",
+                                        "normal", "aggressive", "insane"};
+    if (strlen(v) == 1 && v[0] >= '0' && v[0] <= '5') {
+        *level = v[0] - '0';
+        return 0;
+    }
+    for (int i = 0; i < 6; i++)
+        if (strcasecmp(v, names[i]) == 0) {
+            *level = i;
+            return 0;
+        }
+    return -1;
+}
+
+/* A long option (with its leading dashes removed) and its value. */
+static int long_option(struct options *o, const char *name, const char *val, char *err,
+                       size_t errlen)
+{
+    struct timing *ts = &o->timing_set;
+    long n;
+    static const struct {
+        const char *name;
+        usec_t *(*field)(struct timing *);
+    } dummy[1] = {{0, 0}};
+    (void)dummy;
+#define TIME_OPT(optname, member, bit)                                                         \
+    if (strcmp(name, optname) == 0) {                                                          \
+        if (parse_time_usec(val, USEC_PER_SEC, &ts->member) != 0)                              \
+            return err_fmt(err, errlen, "invalid time \"%s\" for --%s (e.g. 500ms, 2s, 1m)", val, \
+                           name);                                                              \
+        o->timing_mask |= bit;                                                                 \
+        return 0;                                                                              \
+    }
+    TIME_OPT("initial-rtt-timeout", initial_rtt, T_INITIAL_RTT)
+    TIME_OPT("min-rtt-timeout", min_rtt, T_MIN_RTT)
+    TIME_OPT("max-rtt-timeout", max_rtt, T_MAX_RTT)
+    TIME_OPT("host-timeout", host_timeout, T_HOST_TIMEOUT)
+    TIME_OPT("scan-delay", scan_delay, T_SCAN_DELAY)
+    TIME_OPT("max-scan-delay", max_scan_delay, T_MAX_SCAN_DELAY)
+#undef TIME_OPT
+#define INT_OPT(optname, lo, hi, stmt)                                                         \
+    if (strcmp(name, optname) == 0) {                                                          \
+        if (parse_int(val, lo, hi, &n) != 0)                                                   \
+            return err_fmt(err, errlen, "invalid value \"%s\" for --%s (%ld-%ld)", val, name,  \
+                           (long)(lo), (long)(hi));                                            \
+        stmt;                                                                                  \
+        return 0;                                                                              \
+    }
+    INT_OPT("max-retries", 0, 50, (ts->max_retries = (int)n, o->timing_mask |= T_MAX_RETRIES))
+    INT_OPT("min-parallelism", 1, 100000,
+            (ts->min_parallelism = (int)n, o->timing_mask |= T_MIN_PAR))
+    INT_OPT("max-parallelism", 1, 100000,
+            (ts->max_parallelism = (int)n, o->timing_mask |= T_MAX_PAR))
+    INT_OPT("min-hostgroup", 1, 100000, (ts->min_hostgroup = (int)n, o->timing_mask |= T_MIN_HG))
+    INT_OPT("max-hostgroup", 1, 100000, (ts->max_hostgroup = (int)n, o->timing_mask |= T_MAX_HG))
+    INT_OPT("top-ports", 1, 65536, o->top_ports = (int)n)
+#undef INT_OPT
+    if (strcmp(name, "min-rate") == 0 || strcmp(name, "max-rate") == 0) {
+        double r;
+        if (parse_rate(val, &r) != 0)
+            return err_fmt(err, errlen, "invalid rate \"%s\" for --%s (packets per second > 0)",
+                           val, name);
+        if (name[1] == 'i') {
+            ts->min_rate = r;
+            o->timing_mask |= T_MIN_RATE;
+        } else {
+            ts->max_rate = r;
+            o->timing_mask |= T_MAX_RATE;
+        }
+        return 0;
+    }
+    if (strcmp(name, "exclude") == 0)
+        return target_list_add_text(&o->exclude, val, o->cfg.family, 1, err, errlen) ? -1 : 0;
+    if (strcmp(name, "excludefile") == 0)
+        return set_string(&o->exclude_file, val), 0;
+    if (strcmp(name, "exclude-ports") == 0)
+        return set_string(&o->exclude_ports, val), 0;
+    if (strcmp(name, "datadir") == 0)
+        return set_string(&o->datadir, val), 0;
+    if (strcmp(name, "servicedb") == 0)
+        return set_string(&o->servicedb, val), 0;
+    if (strcmp(name, "seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(val, &end, 0);
+        if (!*val || *end || errno)
+            return err_fmt(err, errlen, "invalid value \"%s\" for --seed", val);
+        o->cfg.seed = s;
+        return 0;
+    }
+    return err_fmt(err, errlen, "unknown option --%s", name);
+}
+
+/* Long options that take no value. */
+static int long_flag(struct options *o, const char *name)
+{
+    if (strcmp(name, "reason") == 0)
+        o->cfg.reason = 1;
+    else if (strcmp(name, "open") == 0)
+        o->cfg.open_only = 1;
+    else if (strcmp(name, "append-output") == 0)
+        o->append = 1;
+    else if (strcmp(name, "help") == 0)
+        o->action = ACTION_HELP;
+    else if (strcmp(name, "version") == 0)
+        o->action = ACTION_VERSION;
+    else
+        return 0;
+    return 1;
+}
+
+static const char *const valued_long[] = {
+    "initial-rtt-timeout", "min-rtt-timeout", "max-rtt-timeout", "host-timeout",
+    "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
+    "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
+    "excludefile", "exclude-ports", "datadir", "servicedb", "seed", NULL,
+};
+
+static int takes_value(const char *name)
+{
+    for (int i = 0; valued_long[i]; i++)
+        if (strcmp(valued_long[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* -v, -vv, -v3; -d, -dd, -d3 */
+static int level_flag(const char *arg, char letter, int *level)
+{
+    if (arg[1] != letter)
+        return 0;
+    const char *p = arg + 1;
+    if (isdigit((unsigned char)p[1]) && !p[2]) {
+        *level = p[1] - '0';
+        return 1;
+    }
+    while (*p == letter)
+        p++;
+    if (*p)
+        return 0;
+    *level += (int)(p - arg - 1);
+    return 1;
+}
+
+/* -sX... scan types: -sT here; the others come with later parts. */
+static int scan_types(struct options *o, const char *arg, char *err, size_t errlen)
+{
+    if (!arg[2])
+        return err_fmt(err, errlen, "-s needs a scan type, such as -sT");
+    for (const char *c = arg + 2; *c; c++) {
+        char opt[4] = {'-', 's', *c, 0};
+        if (*c == 'T') {
+            o->cfg.tech = &technique_connect;
+            continue;
+        }
+        if (is_planned(opt))
+            return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", opt,
+                           PORTSCOUT_VERSION);
+        return err_fmt(err, errlen, "unknown scan type %s", opt);
+    }
+    return 0;
+}
+
+/* The value of an option given as "-pVALUE" or "-p VALUE". */
+static const char *attached_or_next(const char *arg, size_t skip, int argc, char **argv, int *i)
+{
+    if (arg[skip])
+        return arg + skip;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = xmalloc(len), *p = s;
+    for (int i = 0; i < argc; i++)
+        p += sprintf(p, i ? " %s" : "%s", argv[i]);
+    *p = '\0';
+    return s;
+}
+
+static int short_option(struct options *o, const char *arg, int argc, char **argv, int *i,
+                        char *err, size_t errlen)
+{
+    const char *v;
+    int level;
+    switch (arg[1]) {
+    case 's':
+        return scan_types(o, arg, err, errlen);
+    case 'p':
+        if (!(v = attached_or_next(arg, 2, argc, argv, i)))
+            return err_fmt(err, errlen, "-p needs a port specification");
+        set_string(&o->port_spec, v);
+        return 0;
+    case 'P':
+        if (strcmp(arg, "-Pn") == 0 || strcmp(arg, "-P0") == 0 || strcmp(arg, "-PN") == 0) {
+            o->cfg.ping = 0;
+            return 0;
+        }
+        if (arg[2]) {
+            char opt[4] = {'-', 'P', arg[2], 0};
+            if (is_planned(opt))
+                return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", opt,
+                               PORTSCOUT_VERSION);
+        }
+        return err_fmt(err, errlen, "unknown option %s", arg);
+    case 'T':
+        if (!(v = attached_or_next(arg, 2, argc, argv, i)) || parse_timing_level(v, &level))
+            return err_fmt(err, errlen, "invalid timing template %s (use -T0 to -T5)", arg);
+        o->cfg.timing.level = level;
+        return 0;
+    case 'o':
+        if (arg[2] == 'N' && !arg[3]) {
+            if (*i + 1 >= argc)
+                return err_fmt(err, errlen, "-oN needs a file name (- for standard output)");
+            set_string(&o->normal_file, argv[++*i]);
+            return 0;
+        }
+        break;
+    case 'i':
+        if (arg[2] == 'L' && !arg[3]) {
+            if (*i + 1 >= argc)
+                return err_fmt(err, errlen, "-iL needs a file name (- for standard input)");
+            set_string(&o->input_file, argv[++*i]);
+            return 0;
+        }
+        break;
+    case 'v':
+        if (level_flag(arg, 'v', &o->cfg.verbose))
+            return 0;
+        break;
+    case 'd':
+        if (level_flag(arg, 'd', &o->cfg.debug))
+            return 0;
+        break;
+    default:
+        break;
+    }
+    if (!arg[2]) {
+        switch (arg[1]) {
+        case 'n': o->cfg.dns = DNS_NEVER; return 0;
+        case 'R': o->cfg.dns = DNS_ALWAYS; return 0;
+        case 'r': o->cfg.randomize_ports = 0; return 0;
+        case 'F': o->top_ports = 100; return 0;
+        case '6': o->cfg.family = AF_INET6; return 0;
+        case '4': o->cfg.family = AF_INET; return 0;
+        case 'h': o->action = ACTION_HELP; return 0;
+        case 'V': o->action = ACTION_VERSION; return 0;
+        default: break;
+        }
+    }
+    char opt[4] = {arg[0], arg[1], arg[1] ? arg[2] : 0, 0};
+    if (is_planned(arg) || is_planned(opt) || (opt[2] && (opt[2] = 0, is_planned(opt))))
+        return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", arg,
+                       PORTSCOUT_VERSION);
+    return err_fmt(err, errlen, "unknown option %s", arg);
+}
+
+static void apply_timing(struct options *o)
+{
+    struct timing *t = &o->cfg.timing, *s = &o->timing_set;
+    unsigned m = o->timing_mask;
+    timing_template(t, t->level);
+    if (m & T_INITIAL_RTT) t->initial_rtt = s->initial_rtt;
+    if (m & T_MIN_RTT) t->min_rtt = s->min_rtt;
+    if (m & T_MAX_RTT) t->max_rtt = s->max_rtt;
+    if (m & T_MAX_RETRIES) t->max_retries = s->max_retries;
+    if (m & T_HOST_TIMEOUT) t->host_timeout = s->host_timeout;
+    if (m & T_SCAN_DELAY) t->scan_delay = s->scan_delay;
+    if (m & T_MAX_SCAN_DELAY) t->max_scan_delay = s->max_scan_delay;
+    if (m & T_MIN_RATE) t->min_rate = s->min_rate;
+    if (m & T_MAX_RATE) t->max_rate = s->max_rate;
+    if (m & T_MIN_PAR) t->min_parallelism = s->min_parallelism;
+    if (m & T_MAX_PAR) t->max_parallelism = s->max_parallelism;
+    if (m & T_MIN_HG) t->min_hostgroup = s->min_hostgroup;
+    if (m & T_MAX_HG) t->max_hostgroup = s->max_hostgroup;
+    /* nmap: an explicit minimum above the template's maximum raises it */
+    if ((m & T_MIN_RTT) && !(m & T_MAX_RTT) && t->max_rtt < t->min_rtt)
+        t->max_rtt = t->min_rtt;
+    if ((m & T_INITIAL_RTT) && !(m & T_MAX_RTT) && t->max_rtt < t->initial_rtt)
+        t->max_rtt = t->initial_rtt;
+    if (t->scan_delay > t->max_scan_delay)
+        t->max_scan_delay = t->scan_delay;
+}
+
+static int check_timing(const struct timing *t, char *err, size_t errlen)
+{
+    if (t->min_rtt > t->max_rtt)
+        return err_fmt(err, errlen, "--min-rtt-timeout is larger than --max-rtt-timeout");
+    if (t->max_rtt == 0)
+        return err_fmt(err, errlen, "--max-rtt-timeout must be above 0");
+    if (t->min_rate > 0 && t->max_rate > 0 && t->min_rate > t->max_rate)
+        return err_fmt(err, errlen, "--min-rate is larger than --max-rate");
+    if (t->min_parallelism && t->max_parallelism && t->min_parallelism > t->max_parallelism)
+        return err_fmt(err, errlen, "--min-parallelism is larger than --max-parallelism");
+    if (t->min_hostgroup && t->max_hostgroup && t->min_hostgroup > t->max_hostgroup)
+        return err_fmt(err, errlen, "--min-hostgroup is larger than --max-hostgroup");
+    return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg.family = AF_INET;
+    o->cfg.tech = &technique_connect;
+    o->cfg.timing.level = 3;
+    o->cfg.ping = 1;
+    o->cfg.dns = DNS_UP_HOSTS;
+    o->cfg.randomize_ports = 1;
+    o->cmdline = join_args(argc, argv);
+    if (argc <= 1) {
+        o->action = ACTION_HELP;
+        return 0;
+    }
+    /* Targets are parsed after -6 is known, whatever the order. */
+    char **tokens = xcalloc((size_t)argc, sizeof *tokens);
+    size_t ntokens = 0;
+    int ret = 0;
+    for (int i = 1; i < argc && ret == 0; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || !arg[1]) {
+            tokens[ntokens++] = argv[i];
+            continue;
+        }
+        if (arg[1] == '-' && !arg[2]) { /* "--": only targets follow */
+            while (++i < argc)
+                tokens[ntokens++] = argv[i];
+            break;
+        }
+        /* nmap accepts long options with one dash too (-reason). */
+        const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+        char namebuf[64];
+        const char *eq = strchr(name, '=');
+        const char *val = NULL;
+        if (eq && (size_t)(eq - name) < sizeof namebuf) {
+            memcpy(namebuf, name, (size_t)(eq - name));
+            namebuf[eq - name] = '\0';
+            val = eq + 1;
+        } else {
+            snprintf(namebuf, sizeof namebuf, "%s", name);
+        }
+        if (arg[1] == '-' || strlen(namebuf) > 2) {
+            if (!val && long_flag(o, namebuf))
+                continue;
+            if (takes_value(namebuf)) {
+                if (!val && i + 1 >= argc) {
+                    ret = err_fmt(err, errlen, "--%s needs a value", namebuf);
+                    break;
+                }
+                ret = long_option(o, namebuf, val ? val : argv[++i], err, errlen);
+                continue;
+            }
+            char dashed[80];
+            snprintf(dashed, sizeof dashed, "--%s", namebuf);
+            if (is_planned(dashed)) {
+                ret = err_fmt(err, errlen, "%s is not implemented yet in portscout %s", dashed,
+                              PORTSCOUT_VERSION);
+                break;
+            }
+            if (arg[1] == '-') {
+                ret = err_fmt(err, errlen, "unknown option %s", arg);
+                break;
+            }
+        }
+        ret = short_option(o, arg, argc, argv, &i, err, errlen);
+    }
+    for (size_t k = 0; k < ntokens && ret == 0; k++)
+        if (target_list_add(&o->targets, tokens[k], o->cfg.family, err, errlen) != 0)
+            ret = -1;
+    free(tokens);
+    if (ret)
+        return -1;
+    apply_timing(o);
+    return check_timing(&o->cfg.timing, err, errlen);
+}
+
+/* The whole of a file ("-": standard input) as a string. */
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        err_fmt(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0, r;
+    char *buf = xmalloc(cap);
+    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2)
+            buf = xreallocarray(buf, cap *= 2, 1);
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        free(buf);
+        err_fmt(err, errlen, "cannot read %s", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', len)) {
+        free(buf);
+        err_fmt(err, errlen, "%s is not a text file", path);
+        return NULL;
+    }
+    return buf;
+}
+
+static int add_file(struct target_list *l, const char *path, int family, char *err,
+                    size_t errlen)
+{
+    char *text = slurp(path, err, errlen);
+    if (!text)
+        return -1;
+    char perr[TARGET_ERRLEN];
+    int r = target_list_add_text(l, text, family, 0, perr, sizeof perr);
+    free(text);
+    if (r)
+        return err_fmt(err, errlen, "%s: %s", path, perr);
+    return 0;
+}
+
+int options_finish(struct options *o, const struct services *svc, char *err, size_t errlen)
+{
+    if (o->input_file && add_file(&o->targets, o->input_file, o->cfg.family, err, errlen))
+        return -1;
+    if (o->exclude_file && add_file(&o->exclude, o->exclude_file, o->cfg.family, err, errlen))
+        return -1;
+    if (target_list_resolve_names(&o->exclude, o->cfg.family, err, errlen))
+        return -1;
+
+    unsigned mask = PROTO_MASK(o->cfg.tech->proto);
+    struct port_set *set = xcalloc(1, sizeof *set);
+    int ret = 0;
+    if (o->port_spec && o->top_ports) {
+        ret = err_fmt(err, errlen, "-p cannot be combined with -F or --top-ports");
+    } else if (o->port_spec) {
+        ret = ports_parse(o->port_spec, svc, mask, set, err, errlen) ? -1 : 0;
+    } else {
+        size_t want = o->top_ports ? (size_t)o->top_ports : 1000;
+        uint16_t *top = xcalloc(want, sizeof *top);
+        for (int p = 0; p < PROTO_COUNT; p++) {
+            if (!(mask & PROTO_MASK(p)))
+                continue;
+            size_t n = services_top(svc, (enum proto)p, want, top);
+            for (size_t k = 0; k < n; k++)
+                port_set_add(set, (enum proto)p, top[k]);
+        }
+        free(top);
+    }
+    if (ret == 0 && o->exclude_ports) {
+        struct port_set *ex = xcalloc(1, sizeof *ex);
+        /* excluded ports apply to every protocol unless prefixed */
+        ret = ports_parse(o->exclude_ports, svc, (1u << PROTO_COUNT) - 1, ex, err, errlen)
+                  ? -1 : 0;
+        if (ret == 0)
+            port_set_subtract(set, ex);
+        free(ex);
+    }
+    if (ret == 0) {
+        port_list_from_set(&o->cfg.ports, set);
+        if (port_list_total(&o->cfg.ports) == 0)
+            ret = err_fmt(err, errlen, "no ports left to scan");
+    }
+    free(set);
+    o->cfg.svc = svc;
+    return ret;
+}
+
+void options_free(struct options *o)
+{
+    if (!o)
+        return;
+    target_list_free(&o->targets);
+    target_list_free(&o->exclude);
+    port_list_free(&o->cfg.ports);
+    free(o->input_file);
+    free(o->exclude_file);
+    free(o->port_spec);
+    free(o->exclude_ports);
+    free(o->normal_file);
+    free(o->datadir);
+    free(o->servicedb);
+    free(o->cmdline);
+}

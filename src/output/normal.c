@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* nmap's normal output: the human-readable report, on the terminal and in
+ * -oN files (which add a header and footer comment line). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+#include "output.h"
+
+#ifndef PORTSCOUT_VERSION
+#define PORTSCOUT_VERSION "0"
+#endif
+
+void format_sigdigits(double v, int digits, char *buf, size_t len)
+{
+    int decimals = 0;
+    if (v > 0) {
+        decimals = digits - 1 - (int)floor(log10(v));
+        if (decimals < 0)
+            decimals = 0;
+    }
+    snprintf(buf, len, "%.*f", decimals, v);
+}
+
+static int show_reason(const struct scan_config *cfg)
+{
+    return cfg->reason || cfg->verbose >= 2 || cfg->debug > 0;
+}
+
+/* "name (addr)" or "addr", as nmap names a host. */
+static void host_label(const struct host_report *r, char *buf, size_t len)
+{
+    char a[IP_ADDR_STRLEN];
+    const char *name = r->target->name ? r->target->name : r->rdns;
+    ip_addr_str(&r->target->addr, a);
+    if (name)
+        snprintf(buf, len, "%s (%s)", name, a);
+    else
+        snprintf(buf, len, "%s", a);
+}
+
+static void normal_begin(struct output *o, const struct scan_info *si)
+{
+    char when[64];
+    struct tm tm;
+    localtime_r(&si->start, &tm);
+    if (o->to_file) {
+        strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
+        fprintf(o->f, "# portscout %s scan initiated %s as: %s\n", PORTSCOUT_VERSION, when,
+                si->cmdline);
+    } else {
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", &tm);
+        fprintf(o->f, "Starting portscout %s at %s\n", PORTSCOUT_VERSION, when);
+    }
+    fflush(o->f);
+}
+
+/* Is this (state) left out of the table, as nmap's "ignored states"? */
+static int ignored(const struct scan_config *cfg, enum port_state st, size_t count)
+{
+    if (cfg->open_only)
+        return st != PORT_OPEN && st != PORT_OPEN_FILTERED && st != PORT_UNFILTERED;
+    if (st == PORT_OPEN || cfg->debug >= 2)
+        return 0;
+    size_t limit = cfg->debug == 1 ? 500 : 25 * (size_t)(1 + cfg->verbose);
+    return count > limit;
+}
+
+struct group {
+    size_t count;
+    size_t by_reason[REASON_COUNT];
+};
+
+/* "Not shown: 997 closed tcp ports (conn-refused), 3 filtered tcp ports
+ * (2 no-response, 1 admin-prohibited)".  Returns whether it printed. */
+static int print_not_shown(FILE *f, struct group g[PROTO_COUNT][PORT_STATE_COUNT],
+                            int hidden[PROTO_COUNT][PORT_STATE_COUNT])
+{
+    int first = 1;
+    for (;;) {
+        /* largest remaining group first */
+        int bp = -1, bs = -1;
+        for (int p = 0; p < PROTO_COUNT; p++)
+            for (int s = 0; s < PORT_STATE_COUNT; s++)
+                if (hidden[p][s] == 1 && (bp < 0 || g[p][s].count > g[bp][bs].count))
+                    bp = p, bs = s;
+        if (bp < 0)
+            break;
+        hidden[bp][bs] = 2;
+        const struct group *gr = &g[bp][bs];
+        fprintf(f, "%s%zu %s %s port%s (", first ? "Not shown: " : ", ", gr->count,
+                port_state_name((enum port_state)bs), proto_name((enum proto)bp),
+                gr->count == 1 ? "" : "s");
+        first = 0;
+        int nreasons = 0;
+        for (int r = 0; r < REASON_COUNT; r++)
+            nreasons += gr->by_reason[r] > 0;
+        int printed = 0;
+        size_t done_mask[REASON_COUNT] = {0};
+        while (printed < nreasons) {
+            int br = -1;
+            for (int r = 0; r < REASON_COUNT; r++)
+                if (gr->by_reason[r] && !done_mask[r] &&
+                    (br < 0 || gr->by_reason[r] > gr->by_reason[br]))
+                    br = r;
+            done_mask[br] = 1;
+            if (nreasons == 1)
+                fprintf(f, "%s", reason_name((enum reason)br));
+            else
+                fprintf(f, "%s%zu %s", printed ? ", " : "", gr->by_reason[br],
+                        reason_name((enum reason)br));
+            printed++;
+        }
+        fputc(')', f);
+    }
+    if (!first)
+        fputc('\n', f);
+    return !first;
+}
+
+static void print_ports(FILE *f, const struct scan_info *si, const struct host_report *r,
+                        const char *label)
+{
+    const struct scan_config *cfg = si->cfg;
+    struct group(*g)[PORT_STATE_COUNT] = xcalloc(PROTO_COUNT, sizeof *g);
+    int hidden[PROTO_COUNT][PORT_STATE_COUNT] = {{0}};
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct port_result *p = &r->ports[i];
+        g[p->proto][p->state].count++;
+        g[p->proto][p->state].by_reason[p->reason]++;
+    }
+    size_t shown = 0;
+    for (int p = 0; p < PROTO_COUNT; p++)
+        for (int s = 0; s < PORT_STATE_COUNT; s++)
+            if (g[p][s].count) {
+                hidden[p][s] = ignored(cfg, (enum port_state)s, g[p][s].count);
+                if (!hidden[p][s])
+                    shown += g[p][s].count;
+            }
+    if (shown == 0 && r->nports)
+        fprintf(f, "All %zu scanned ports on %s are in ignored states.\n", r->nports, label);
+    int not_shown = print_not_shown(f, g, hidden);
+    if (shown == 0) {
+        free(g);
+        return;
+    }
+    if (!not_shown) /* nmap keeps the line, empty */
+        fputc('\n', f);
+    /* Column widths: one space between columns, the last one unpadded. */
+    int reason = show_reason(cfg);
+    int wport = 4, wstate = 5, wsvc = 7;
+    char buf[64];
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct port_result *p = &r->ports[i];
+        if (hidden[p->proto][p->state])
+            continue;
+        int n = snprintf(buf, sizeof buf, "%u/%s", p->port, proto_name(p->proto));
+        if (n > wport)
+            wport = n;
+        n = (int)strlen(port_state_name(p->state));
+        if (n > wstate)
+            wstate = n;
+        const char *svc = services_name(cfg->svc, p->proto, p->port);
+        n = (int)strlen(svc ? svc : "unknown");
+        if (n > wsvc)
+            wsvc = n;
+    }
+    if (reason)
+        fprintf(f, "%-*s %-*s %-*s REASON\n", wport, "PORT", wstate, "STATE", wsvc, "SERVICE");
+    else
+        fprintf(f, "%-*s %-*s SERVICE\n", wport, "PORT", wstate, "STATE");
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct port_result *p = &r->ports[i];
+        if (hidden[p->proto][p->state])
+            continue;
+        snprintf(buf, sizeof buf, "%u/%s", p->port, proto_name(p->proto));
+        const char *svc = services_name(cfg->svc, p->proto, p->port);
+        if (!svc)
+            svc = "unknown";
+        if (!reason) {
+            fprintf(f, "%-*s %-*s %s\n", wport, buf, wstate, port_state_name(p->state), svc);
+        } else if (p->ttl) {
+            fprintf(f, "%-*s %-*s %-*s %s ttl %u\n", wport, buf, wstate,
+                    port_state_name(p->state), wsvc, svc, reason_name(p->reason), p->ttl);
+        } else {
+            fprintf(f, "%-*s %-*s %-*s %s\n", wport, buf, wstate, port_state_name(p->state),
+                    wsvc, svc, reason_name(p->reason));
+        }
+    }
+    free(g);
+}
+
+static void normal_host(struct output *o, const struct scan_info *si, const struct host_report *r)
+{
+    const struct scan_config *cfg = si->cfg;
+    FILE *f = o->f;
+    char label[512], a[IP_ADDR_STRLEN];
+    host_label(r, label, sizeof label);
+    if (r->timed_out) {
+        fprintf(f, "Skipping host %s due to host timeout\n", label);
+        fflush(f);
+        return;
+    }
+    if (!r->up) {
+        if (cfg->verbose)
+            fprintf(f, "portscout scan report for %s [host down]\n", label);
+        fflush(f);
+        return;
+    }
+    fprintf(f, "portscout scan report for %s\n", label);
+    fputs("Host is up", f);
+    if (show_reason(cfg))
+        fprintf(f, ", received %s", reason_name((enum reason)r->up_reason));
+    if (r->latency >= 0) {
+        char lat[32];
+        format_sigdigits((double)r->latency / USEC_PER_SEC, 2, lat, sizeof lat);
+        fprintf(f, " (%ss latency)", lat);
+    }
+    fputs(".\n", f);
+    if (r->target->nothers) {
+        fprintf(f, "Other addresses for %s (not scanned):", r->target->name);
+        for (size_t i = 0; i < r->target->nothers; i++)
+            fprintf(f, " %s", ip_addr_str(&r->target->others[i], a));
+        fputc('\n', f);
+    }
+    if (r->target->name && r->rdns && strcmp(r->target->name, r->rdns) != 0)
+        fprintf(f, "rDNS record for %s: %s\n", ip_addr_str(&r->target->addr, a), r->rdns);
+    if (r->nports) {
+        print_ports(f, si, r, label);
+    }
+    fputc('\n', f);
+    fflush(f);
+}
+
+static void normal_end(struct output *o, const struct scan_info *si, const struct scan_summary *s)
+{
+    char when[64], tail[160];
+    struct tm tm;
+    (void)si;
+    snprintf(tail, sizeof tail, "%lu IP address%s (%lu host%s up) scanned in %.2f seconds",
+             s->hosts_total, s->hosts_total == 1 ? "" : "es", s->hosts_up,
+             s->hosts_up == 1 ? "" : "s", s->elapsed);
+    if (s->hosts_up == 0 && s->hosts_total > 0 && si->cfg->ping)
+        fputs("Note: Host seems down. If it is really up, but blocking our ping probes, "
+              "try -Pn\n",
+              o->f);
+    if (o->to_file) {
+        localtime_r(&s->end, &tm);
+        strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
+        fprintf(o->f, "# portscout done at %s -- %s\n", when, tail);
+    } else {
+        fprintf(o->f, "portscout done: %s\n", tail);
+    }
+    fflush(o->f);
+}
+
+const struct output_format output_normal = {
+    .name = "normal",
+    .begin = normal_begin,
+    .host = normal_host,
+    .end = normal_end,
+};

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* The neutral result records: what a scan technique concludes about a port
+ * and a host.  Output formats read only these, never packets. */
+#ifndef PORTSCOUT_RESULTS_H
+#define PORTSCOUT_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lib/timeutil.h"
+#include "target.h"
+
+/* nmap's six port states (plus "unknown" before any conclusion). */
+enum port_state {
+    PORT_UNKNOWN,
+    PORT_OPEN,
+    PORT_CLOSED,
+    PORT_FILTERED,
+    PORT_UNFILTERED,
+    PORT_OPEN_FILTERED,
+    PORT_CLOSED_FILTERED,
+    PORT_STATE_COUNT
+};
+
+/* Why a state was concluded; names as nmap's --reason prints them. */
+enum reason {
+    REASON_NONE,
+    REASON_SYN_ACK,
+    REASON_RESET,
+    REASON_CONN_REFUSED,
+    REASON_NO_RESPONSE,
+    REASON_NET_UNREACH,
+    REASON_HOST_UNREACH,
+    REASON_PROTO_UNREACH,
+    REASON_PORT_UNREACH,
+    REASON_NET_PROHIBITED,
+    REASON_HOST_PROHIBITED,
+    REASON_ADMIN_PROHIBITED,
+    REASON_HOST_TOS_UNREACH,
+    REASON_NET_TOS_UNREACH,
+    REASON_TIME_EXCEEDED,
+    REASON_NO_ROUTE,
+    REASON_BEYOND_SCOPE,
+    REASON_REJECT_ROUTE,
+    REASON_LOCALHOST,
+    REASON_USER_SET,
+    REASON_COUNT
+};
+
+const char *port_state_name(enum port_state s);
+const char *reason_name(enum reason r);
+
+struct port_result {
+    uint16_t port;
+    uint8_t proto; /* enum proto */
+    uint8_t state; /* enum port_state */
+    uint8_t reason;
+    uint8_t ttl; /* of the reply; 0 when not known (connect scans) */
+};
+
+struct host_report {
+    const struct target *target;
+    const char *rdns;       /* reverse name, or NULL */
+    int up;
+    uint8_t up_reason;      /* enum reason */
+    usec_t latency;         /* smoothed RTT; < 0 when unknown */
+    int timed_out;          /* --host-timeout ended it */
+    time_t start, end;
+    const struct port_result *ports; /* sorted by protocol, then port */
+    size_t nports;
+};
+
+#endif
