@@ -58,6 +58,7 @@ struct host {
     struct rtt rtt;
     double cwnd, ssthresh;
     int max_ok_tryno;       /* highest try that got an answer */
+    size_t silent;          /* ports of this phase that missed an answer */
     int drops_seen;
     usec_t last_drop;
     usec_t next_send;       /* --scan-delay */
@@ -146,15 +147,24 @@ static usec_t host_timeout(const struct engine *eng, const struct host *h)
     return to;
 }
 
-/* Tries a port of h gets before it is declared unanswered.  As nmap does, an
- * unanswered port is retried only as often as retries have been seen to
- * help on this host; once a drop has been seen, up to --max-retries. */
+/* Tries a port of h gets before it is declared unanswered.
+ *
+ * As nmap does, an unanswered port is retried only as often as retries have
+ * been seen to help on this host (the highest answered try, plus one), and
+ * up to --max-retries once a drop has been seen.  Beyond nmap: on a host that
+ * answers, a few silent ports are suspicious (random loss looks like that,
+ * while firewalls drop whole ranges), so while the silent ports are few
+ * enough that retrying them all costs at most a small fraction of the scan,
+ * they get every retry without waiting for proof of loss. */
 static unsigned allowed_tries(const struct engine *eng, const struct host *h)
 {
     int max = eng->cfg->timing.max_retries;
     if (h->phase == PHASE_PING && max > 1)
         max = 1;
-    int retries = h->drops_seen ? max : h->max_ok_tryno + 1;
+    int retries = h->max_ok_tryno + 1;
+    size_t budget = 256 + h->ws.n / 8; /* evidence-free retransmissions */
+    if (h->drops_seen || (h->rtt.samples && h->silent * (size_t)max <= budget))
+        retries = max;
     if (retries < 1)
         retries = 1;
     if (retries > max)
@@ -257,6 +267,7 @@ static void host_start_scan(struct engine *eng, struct host *h)
 {
     abandon_all(eng, h);
     h->phase = PHASE_SCAN;
+    h->silent = 0;
     workset_init(&h->ws, eng->order, eng->nports);
     if (eng->nports == 0)
         h->phase = PHASE_DONE;
@@ -294,6 +305,8 @@ static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx)
 {
     struct workset *ws = &h->ws;
     struct port_slot *s = &ws->slots[idx];
+    if (s->tries == 1)
+        h->silent++;
     if (s->tries < allowed_tries(eng, h)) {
         push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
         return;
@@ -602,9 +615,15 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     return r;
 }
 
+/* Send what the windows and rate limits allow, in a bounded batch: answers
+ * are read between batches, so RTT samples are not inflated by our own
+ * sending.  Returns 1 if the batch was cut short with more to send, 0 if
+ * sending is blocked, or -errno on a local failure. */
+#define SEND_BATCH 256
+
 static int send_round(struct engine *eng, usec_t now)
 {
-    int progress = 1;
+    int progress = 1, sent = 0;
     while (progress && !eng->stop) {
         progress = 0;
         for (size_t k = 0; k < eng->nactive; k++) {
@@ -621,6 +640,8 @@ static int send_round(struct engine *eng, usec_t now)
             if (r == 0)
                 return 0;
             progress = 1;
+            if (++sent >= SEND_BATCH)
+                return 1;
         }
         if (eng->nactive)
             eng->rr = (eng->rr + 1) % eng->nactive;
@@ -774,6 +795,7 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
             snprintf(err, errlen, "sending a probe failed: %s", strerror(-r));
             return r;
         }
+        int more = r;
         flush_done(eng);
         if (eng->nactive == 0 && (eng->targets_done || eng->stop))
             break;
@@ -797,7 +819,7 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         }
         if (eng->cfg->timing.min_rate > 0 && wait > 1000)
             wait = 1000;
-        if (wait < 0)
+        if (wait < 0 || more)
             wait = 0;
         r = ev_wait(eng->loop, wait);
         if (r < 0 && r != -EINTR) {

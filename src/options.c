@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/xalloc.h"
 
@@ -183,6 +186,7 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         if (!*val || *end || errno)
             return err_fmt(err, errlen, "invalid value \"%s\" for --seed", val);
         o->cfg.seed = s;
+        o->seed_set = 1;
         return 0;
     }
     return err_fmt(err, errlen, "unknown option --%s", name);
@@ -342,7 +346,7 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
         case 'n': o->cfg.dns = DNS_NEVER; return 0;
         case 'R': o->cfg.dns = DNS_ALWAYS; return 0;
         case 'r': o->cfg.randomize_ports = 0; return 0;
-        case 'F': o->top_ports = 100; return 0;
+        case 'F': o->top_ports = 100; o->fast = 1; return 0;
         case '6': o->cfg.family = AF_INET6; return 0;
         case '4': o->cfg.family = AF_INET; return 0;
         case 'h': o->action = ACTION_HELP; return 0;
@@ -472,6 +476,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     if (ret)
         return -1;
     apply_timing(o);
+    if (!o->seed_set && getrandom(&o->cfg.seed, sizeof o->cfg.seed, GRND_NONBLOCK) !=
+                            (ssize_t)sizeof o->cfg.seed)
+        o->cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     return check_timing(&o->cfg.timing, err, errlen);
 }
 
@@ -533,20 +540,44 @@ int options_finish(struct options *o, const struct services *svc, char *err, siz
     unsigned mask = PROTO_MASK(o->cfg.tech->proto);
     struct port_set *set = xcalloc(1, sizeof *set);
     int ret = 0;
-    if (o->port_spec && o->top_ports) {
-        ret = err_fmt(err, errlen, "-p cannot be combined with -F or --top-ports");
+    if (o->port_spec && o->top_ports == 100 && o->fast) {
+        ret = err_fmt(err, errlen, "-F cannot be combined with -p (explicit port selection)");
     } else if (o->port_spec) {
+        /* Prefixed ports of a protocol no requested scan uses are dropped
+         * with a warning, as nmap does. */
         ret = ports_parse(o->port_spec, svc, mask, set, err, errlen) ? -1 : 0;
-    } else {
+        for (int p = 0; ret == 0 && p < PROTO_COUNT; p++) {
+            if (mask & PROTO_MASK(p))
+                continue;
+            int any = 0;
+            for (size_t i = 0; i < sizeof set->bits[p]; i++)
+                any |= set->bits[p][i];
+            if (any && !o->quiet_warnings)
+                fprintf(stderr, "WARNING: Your ports include \"%c:\" but no %s scan was "
+                        "requested; those ports are skipped.\n",
+                        "TUS"[p], proto_name((enum proto)p));
+            memset(set->bits[p], 0, sizeof set->bits[p]);
+        }
+    }
+    if (ret == 0 && (o->top_ports || !o->port_spec)) {
+        /* --top-ports with -p: the most common of the given ports. */
         size_t want = o->top_ports ? (size_t)o->top_ports : 1000;
-        uint16_t *top = xcalloc(want, sizeof *top);
+        struct port_set *top = xcalloc(1, sizeof *top);
         for (int p = 0; p < PROTO_COUNT; p++) {
             if (!(mask & PROTO_MASK(p)))
                 continue;
-            size_t n = services_top(svc, (enum proto)p, want, top);
-            for (size_t k = 0; k < n; k++)
-                port_set_add(set, (enum proto)p, top[k]);
+            size_t taken = 0;
+            for (size_t i = 0; i < svc->n && taken < want; i++) {
+                const struct service *sv = &svc->v[i];
+                if (sv->proto != p || services_name(svc, (enum proto)p, sv->port) != sv->name)
+                    continue;
+                if (o->port_spec && !port_set_has(set, (enum proto)p, sv->port))
+                    continue;
+                port_set_add(top, (enum proto)p, sv->port);
+                taken++;
+            }
         }
+        memcpy(set, top, sizeof *set);
         free(top);
     }
     if (ret == 0 && o->exclude_ports) {

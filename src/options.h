@@ -19,10 +19,13 @@ struct options {
     char *port_spec;         /* -p */
     char *exclude_ports;     /* --exclude-ports */
     int top_ports;           /* --top-ports / -F; 0: default 1000 */
+    int fast;                /* -F */
+    int quiet_warnings;      /* unit tests: no stderr chatter */
     char *normal_file;       /* -oN */
     int append;              /* --append-output */
     char *datadir, *servicedb;
     char *cmdline;
+    int seed_set;            /* --seed given; else a random seed */
     /* explicit timing values override the -T template whatever the order */
     struct timing timing_set;
     unsigned timing_mask;

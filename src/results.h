@@ -64,7 +64,7 @@ struct host_report {
     const char *rdns;       /* reverse name, or NULL */
     int up;
     uint8_t up_reason;      /* enum reason */
-    usec_t latency;         /* smoothed RTT; < 0 when unknown */
+    usec_t latency;         /* lowest RTT seen; < 0 when unknown */
     int timed_out;          /* --host-timeout ended it */
     time_t start, end;
     const struct port_result *ports; /* sorted by protocol, then port */

@@ -24,8 +24,13 @@ void ev_free(struct ev_loop *loop);
 int ev_add(struct ev_loop *loop, int fd, unsigned events, ev_cb cb, void *arg);
 /* Change what a watched fd waits for (and re-arm a one-shot). */
 int ev_mod(struct ev_loop *loop, int fd, unsigned events, ev_cb cb, void *arg);
-/* Stop watching fd (closing it also does). */
+/* Stop watching fd. */
 int ev_del(struct ev_loop *loop, int fd);
+/* Say fd is about to be closed (which ends the kernel's watch): events of
+ * it already collected in this round are dropped, not delivered.  A
+ * callback may still see a spurious wake-up if the number is reused at once,
+ * so callbacks must tolerate them. */
+void ev_forget(struct ev_loop *loop, int fd);
 /* Wait at most timeout_us (<0: forever) and run the callbacks of ready
  * descriptors.  Returns how many ran, or -errno (-EINTR on a signal). */
 int ev_wait(struct ev_loop *loop, int64_t timeout_us);

@@ -17,6 +17,7 @@ struct ev_watch {
     ev_cb cb;
     void *arg;
     int fd;
+    int active;
 };
 
 struct ev_loop {
@@ -69,6 +70,7 @@ static int ctl(struct ev_loop *loop, int op, int fd, unsigned events, ev_cb cb, 
     w->cb = cb;
     w->arg = arg;
     w->fd = fd;
+    w->active = 1;
     struct epoll_event ev = {.data.ptr = w};
     if (events & EV_READ)
         ev.events |= EPOLLIN;
@@ -93,8 +95,15 @@ int ev_mod(struct ev_loop *loop, int fd, unsigned events, ev_cb cb, void *arg)
     return r == -ENOENT ? ctl(loop, EPOLL_CTL_ADD, fd, events, cb, arg) : r;
 }
 
+void ev_forget(struct ev_loop *loop, int fd)
+{
+    if (fd >= 0 && fd < loop->nwatch && loop->watch[fd])
+        loop->watch[fd]->active = 0;
+}
+
 int ev_del(struct ev_loop *loop, int fd)
 {
+    ev_forget(loop, fd);
     if (epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL) != 0)
         return -errno;
     return 0;
@@ -114,6 +123,8 @@ int ev_wait(struct ev_loop *loop, int64_t timeout_us)
         return -errno;
     for (int i = 0; i < n; i++) {
         struct ev_watch *w = loop->events[i].data.ptr;
+        if (!w->active)
+            continue; /* closed by an earlier callback of this batch */
         unsigned ev = 0;
         uint32_t e = loop->events[i].events;
         if (e & EPOLLIN)

@@ -158,10 +158,12 @@ static void set_armed(struct connect_state *cs, int fd, uint8_t v)
     cs->armed[fd] = v;
 }
 
-static void close_fd(struct connect_state *cs, int fd)
+static void close_fd(struct engine *eng, struct connect_state *cs, int fd)
 {
-    if (fd < cs->narmed)
+    if (fd < cs->narmed && cs->armed[fd]) {
         cs->armed[fd] = 0;
+        ev_forget(engine_loop(eng), fd);
+    }
     close(fd);
 }
 
@@ -245,11 +247,20 @@ static int arm(struct engine *eng, struct probe *p);
 static void on_ready(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
     struct probe *p = arg;
-    (void)loop;
-    (void)fd;
-    (void)events;
     struct engine *eng = p->eng;
-    if (!poll_outcome(p) && arm(eng, p) != 0)
+    enum port_state st;
+    enum reason why;
+    (void)loop;
+    if (poll_outcome(p))
+        return;
+    /* Linux leaves a connect in SYN_SENT after most ICMP unreachables (it
+     * may yet succeed on a retransmission) but queues the ICMP message
+     * itself, which is our answer. */
+    if ((events & EV_ERROR) && read_icmp(fd, &st, &why)) {
+        engine_probe_answer(eng, p, st, why, 0);
+        return;
+    }
+    if (arm(eng, p) != 0)
         conclude(p, ETIMEDOUT);
 }
 
@@ -298,7 +309,7 @@ static int connect_send(struct engine *eng, struct probe *p)
     }
     int err = errno;
     if (err == EADDRNOTAVAIL || err == EAGAIN || err == ENOBUFS || err == ENOMEM) {
-        close_fd(cs, fd);
+        close_fd(eng, cs, fd);
         p->fd = -1;
         return -err;
     }
@@ -311,7 +322,7 @@ static int connect_send(struct engine *eng, struct probe *p)
         return 0;
     int r = arm(eng, p);
     if (r != 0) {
-        close_fd(cs, fd);
+        close_fd(eng, cs, fd);
         p->fd = -1;
         return r;
     }
@@ -327,7 +338,7 @@ static void connect_release(struct engine *eng, struct probe *p)
     if ((p->tech_flags & FLAG_REUSABLE) && pool->n < POOL_MAX)
         pool->fd[pool->n++] = p->fd;
     else
-        close_fd(cs, p->fd);
+        close_fd(eng, cs, p->fd);
     p->fd = -1;
 }
 
