@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Lab test of the TCP connect scan (-sT): every port of the lab target must
+# come out in exactly the state and with exactly the reason of the lab's
+# ground truth (tests/lab/truth.tsv), over IPv4 and IPv6, with and without
+# host discovery, as root and as an unprivileged user; every lossy open port
+# must be found.  Packets go only between the lab's two namespaces.
+#
+# Usage: test_connect.sh PORTSCOUT_BINARY   (root; exit 77 = skipped)
+set -eu
+
+PORTSCOUT=${1:?usage: test_connect.sh PORTSCOUT_BINARY}
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: the lab needs root (network namespaces)"
+    exit 77
+fi
+. "$(dirname "$0")/lab.sh"
+lab_up
+
+failures=0
+checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { checks=$((checks + 1)); }
+
+# Tight timeouts: a filtered port costs its retries times the RTT timeout.
+FAST=(--initial-rtt-timeout 300ms --max-rtt-timeout 300ms)
+PORTS=$(lab_ports)
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"; lab_down' EXIT
+
+# Compare the PORT table of a portscout report with the truth.
+# $1 report file, $2 label; the reason column is the truth's raw-scan reason
+# (the ICMP type and code, which portscout's connect scan reads too).
+compare_table() {
+    local report=$1 label=$2 port policy state reason got
+    while IFS=$'\t' read -r port policy state reason _; do
+        check
+        got=$(awk -v p="$port/tcp" '$1 == p { print $2, $4; exit }' "$report")
+        reason=${reason% ttl *}
+        [ "$reason" = reset ] && reason=conn-refused # a connect() sees the reset as a refusal
+        if [ "$got" != "$state $reason" ]; then
+            fail "$label: port $port ($policy): expected '$state $reason', got '${got:-nothing}'"
+        fi
+    done < <(lab_truth)
+}
+
+scan() { # scan LABEL ARGS...: run portscout in the scanner namespace
+    local label=$1
+    shift
+    if ! lab_scan "$PORTSCOUT" "$@" > "$OUT/$label.txt" 2> "$OUT/$label.err"; then
+        fail "$label: portscout exited non-zero: $(cat "$OUT/$label.err")"
+    fi
+}
+
+# 1. IPv4 and IPv6, discovery skipped.
+scan v4 -sT -n -Pn --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4"
+compare_table "$OUT/v4.txt" "IPv4 -Pn"
+scan v6 -6 -sT -n -Pn --reason "${FAST[@]}" -p "$PORTS" "$LAB_T6"
+compare_table "$OUT/v6.txt" "IPv6 -Pn"
+
+# 2. With host discovery: a connect to 80 is answered, so the host is up.
+scan disc -sT -n --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4"
+compare_table "$OUT/disc.txt" "IPv4 discovery"
+check
+grep -q "^Host is up, received syn-ack" "$OUT/disc.txt" ||
+    fail "discovery: no 'Host is up, received syn-ack' line"
+
+# 3. A silent address of the lab subnet is reported down, with nmap's hint.
+scan down -sT -n "${FAST[@]}" -p 22 10.77.0.3
+check
+grep -q "^portscout done: 1 IP address (0 hosts up)" "$OUT/down.txt" ||
+    fail "down host: summary line wrong: $(tail -n 1 "$OUT/down.txt")"
+check
+grep -q "^Note: Host seems down" "$OUT/down.txt" || fail "down host: no 'Host seems down' note"
+
+# 4. Unprivileged (user nobody): the connect scan needs no privilege.
+if ! lab_scan setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$PORTSCOUT" -sT -n -Pn --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4" \
+    > "$OUT/nobody.txt" 2> "$OUT/nobody.err"; then
+    fail "nobody: portscout exited non-zero: $(cat "$OUT/nobody.err")"
+fi
+compare_table "$OUT/nobody.txt" "IPv4 as nobody"
+
+# 5. The lossy ports, scanned alone and often: none may be missed.
+for round in 1 2 3; do
+    scan "lossy$round" -sT -n -Pn "${FAST[@]}" -p "$(lab_ports lossy)" "$LAB_T4"
+    for port in $(lab_ports lossy | tr , ' '); do
+        check
+        grep -q "^$port/tcp  *open " "$OUT/lossy$round.txt" ||
+            fail "lossy round $round: port $port not found open"
+    done
+done
+
+# 6. -oN writes the same report with nmap's header and footer comments;
+#    --open hides everything that is not open.
+scan file -sT -n -Pn --open "${FAST[@]}" -p "$PORTS" -oN "$OUT/report.nmap" "$LAB_T4"
+check
+head -n 1 "$OUT/report.nmap" | grep -q "^# portscout .* scan initiated .* as: " ||
+    fail "-oN: header comment missing"
+check
+tail -n 1 "$OUT/report.nmap" | grep -q "^# portscout done at .* -- 1 IP address (1 host up)" ||
+    fail "-oN: footer comment missing"
+check
+[ "$(grep -c '/tcp' "$OUT/report.nmap")" -eq "$(lab_truth | awk -F'\t' '$3 == "open"' | wc -l)" ] ||
+    fail "--open: the file should list exactly the open ports"
+check
+grep -q "^Not shown: .*closed tcp ports (conn-refused)" "$OUT/report.nmap" ||
+    fail "--open: closed ports should be summarised in 'Not shown'"
+
+# 7. --exclude removes the only target.
+scan excl -sT -n -Pn -p 22 --exclude "$LAB_T4" "$LAB_T4"
+check
+grep -q "^portscout done: 0 IP addresses (0 hosts up)" "$OUT/excl.txt" ||
+    fail "--exclude: target was not excluded"
+
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
