@@ -192,6 +192,14 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
     free(g);
 }
 
+static int any_shown_with_open(const struct scan_config *cfg, const struct host_report *r)
+{
+    for (size_t i = 0; i < r->nports; i++)
+        if (!ignored(cfg, (enum port_state)r->ports[i].state, 0))
+            return 1;
+    return 0;
+}
+
 static void normal_host(struct output *o, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
@@ -207,6 +215,10 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
         if (cfg->verbose)
             fprintf(f, "portscout scan report for %s [host down]\n", label);
         fflush(f);
+        return;
+    }
+    if (cfg->open_only && !any_shown_with_open(cfg, r)) {
+        fflush(f); /* --open: a host without open ports is left out, as nmap does */
         return;
     }
     fprintf(f, "portscout scan report for %s\n", label);
