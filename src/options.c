@@ -51,6 +51,7 @@ static const char *const planned[] = {
     "--versiondb", NULL,
 };
 
+__attribute__((format(printf, 3, 4)))
 static int err_fmt(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -169,8 +170,13 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         }
         return 0;
     }
-    if (strcmp(name, "exclude") == 0)
-        return target_list_add_text(&o->exclude, val, o->cfg.family, 1, err, errlen) ? -1 : 0;
+    if (strcmp(name, "exclude") == 0) {
+        /* parsed after the loop, once -6 is known */
+        size_t used = o->exclude_spec ? strlen(o->exclude_spec) : 0;
+        o->exclude_spec = xreallocarray(o->exclude_spec, used + strlen(val) + 2, 1);
+        sprintf(o->exclude_spec + used, "%s%s", used ? "," : "", val);
+        return 0;
+    }
     if (strcmp(name, "excludefile") == 0)
         return set_string(&o->exclude_file, val), 0;
     if (strcmp(name, "exclude-ports") == 0)
@@ -379,7 +385,12 @@ static void apply_timing(struct options *o)
     if (m & T_MAX_PAR) t->max_parallelism = s->max_parallelism;
     if (m & T_MIN_HG) t->min_hostgroup = s->min_hostgroup;
     if (m & T_MAX_HG) t->max_hostgroup = s->max_hostgroup;
-    /* nmap: an explicit minimum above the template's maximum raises it */
+    /* nmap: an explicit maximum below the template's minimum and initial
+     * timeouts lowers them; an explicit minimum above the maximum raises it */
+    if ((m & T_MAX_RTT) && !(m & T_MIN_RTT) && t->min_rtt > t->max_rtt)
+        t->min_rtt = t->max_rtt;
+    if ((m & T_MAX_RTT) && !(m & T_INITIAL_RTT) && t->initial_rtt > t->max_rtt)
+        t->initial_rtt = t->max_rtt;
     if ((m & T_MIN_RTT) && !(m & T_MAX_RTT) && t->max_rtt < t->min_rtt)
         t->max_rtt = t->min_rtt;
     if ((m & T_INITIAL_RTT) && !(m & T_MAX_RTT) && t->max_rtt < t->initial_rtt)
@@ -390,10 +401,10 @@ static void apply_timing(struct options *o)
 
 static int check_timing(const struct timing *t, char *err, size_t errlen)
 {
-    if (t->min_rtt > t->max_rtt)
-        return err_fmt(err, errlen, "--min-rtt-timeout is larger than --max-rtt-timeout");
     if (t->max_rtt == 0)
         return err_fmt(err, errlen, "--max-rtt-timeout must be above 0");
+    if (t->min_rtt > t->max_rtt)
+        return err_fmt(err, errlen, "--min-rtt-timeout is larger than --max-rtt-timeout");
     if (t->min_rate > 0 && t->max_rate > 0 && t->min_rate > t->max_rate)
         return err_fmt(err, errlen, "--min-rate is larger than --max-rate");
     if (t->min_parallelism && t->max_parallelism && t->min_parallelism > t->max_parallelism)
@@ -472,6 +483,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     for (size_t k = 0; k < ntokens && ret == 0; k++)
         if (target_list_add(&o->targets, tokens[k], o->cfg.family, err, errlen) != 0)
             ret = -1;
+    if (ret == 0 && o->exclude_spec &&
+        target_list_add_text(&o->exclude, o->exclude_spec, o->cfg.family, 1, err, errlen) != 0)
+        ret = -1;
     free(tokens);
     if (ret)
         return -1;
@@ -610,6 +624,7 @@ void options_free(struct options *o)
     free(o->exclude_file);
     free(o->port_spec);
     free(o->exclude_ports);
+    free(o->exclude_spec);
     free(o->normal_file);
     free(o->datadir);
     free(o->servicedb);

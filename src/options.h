@@ -16,6 +16,7 @@ struct options {
     struct target_list targets, exclude;
     char *input_file;        /* -iL */
     char *exclude_file;      /* --excludefile */
+    char *exclude_spec;      /* --exclude values, comma-joined */
     char *port_spec;         /* -p */
     char *exclude_ports;     /* --exclude-ports */
     int top_ports;           /* --top-ports / -F; 0: default 1000 */

@@ -100,7 +100,8 @@ int services_parse(struct services *s, const char *text, char *err, size_t errle
         services_free(s);
         return ret;
     }
-    qsort(s->v, s->n, sizeof *s->v, by_weight);
+    if (s->n)
+        qsort(s->v, s->n, sizeof *s->v, by_weight);
     for (int p = 0; p < PROTO_COUNT; p++) {
         s->index[p] = xmalloc(65536 * sizeof(int32_t));
         memset(s->index[p], 0xff, 65536 * sizeof(int32_t));

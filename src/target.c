@@ -12,6 +12,7 @@
 
 #include "lib/xalloc.h"
 
+__attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
