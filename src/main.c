@@ -18,7 +18,7 @@
 #define PORTSCOUT_VERSION "0"
 #endif
 
-#define MAX_OUTPUTS 4
+#define MAX_OUTPUTS 8
 
 struct run {
     struct options *opt;
@@ -84,7 +84,40 @@ static FILE *open_output(const char *path, int append, const char *what)
 
 static void add_output(struct run *run, const struct output_format *fmt, FILE *f, int to_file)
 {
-    run->out[run->nout++] = (struct output){fmt, f, to_file, f != stdout};
+    run->out[run->nout++] = (struct output){.fmt = fmt, .f = f, .to_file = to_file,
+                                            .owns_f = f != stdout};
+}
+
+/* -oN/-oX/-oG/-oJ FILE (- is standard output) and -oA BASE.  The terminal
+ * gets the normal report unless a format was sent to standard output. */
+static void open_outputs(struct run *run, struct options *opt)
+{
+    static const char *const ext[] = {".nmap", ".xml", ".gnmap"};
+    const struct output_format *fmts[] = {&output_normal, &output_xml, &output_grepable,
+                                          &output_json};
+    const char *what[] = {"normal", "XML", "grepable", "JSON"};
+    char *paths[4] = {opt->normal_file, opt->xml_file, opt->grepable_file, opt->json_file};
+    char *owned[3] = {NULL, NULL, NULL};
+    int to_stdout = 0;
+    for (int k = 0; k < 4; k++)
+        to_stdout |= paths[k] && strcmp(paths[k], "-") == 0;
+    if (opt->all_base) {
+        for (int k = 0; k < 3; k++) {
+            if (paths[k])
+                die("-oA cannot be combined with another output of the same format");
+            size_t n = strlen(opt->all_base) + 8;
+            owned[k] = xmalloc(n);
+            snprintf(owned[k], n, "%s%s", opt->all_base, ext[k]);
+            paths[k] = owned[k];
+        }
+    }
+    if (!to_stdout)
+        add_output(run, &output_normal, stdout, 0);
+    for (int k = 0; k < 4; k++)
+        if (paths[k])
+            add_output(run, fmts[k], open_output(paths[k], opt->append, what[k]), 1);
+    for (int k = 0; k < 3; k++)
+        free(owned[k]);
 }
 
 static void load_services(struct options *opt, struct services *svc)
@@ -149,14 +182,11 @@ int main(int argc, char **argv)
     struct run run = {.opt = &opt};
     run.info.cfg = &opt.cfg;
     run.info.cmdline = opt.cmdline;
+    run.info.version = PORTSCOUT_VERSION;
+    run.info.stylesheet = opt.no_stylesheet ? NULL : opt.stylesheet;
     run.info.start = time(NULL);
     run.info.start_us = now_usec();
-    int normal_to_stdout = opt.normal_file && strcmp(opt.normal_file, "-") == 0;
-    if (!normal_to_stdout)
-        add_output(&run, &output_normal, stdout, 0);
-    if (opt.normal_file)
-        add_output(&run, &output_normal, open_output(opt.normal_file, opt.append, "normal"), 1);
-
+    open_outputs(&run, &opt);
     for (int i = 0; i < run.nout; i++)
         run.out[i].fmt->begin(&run.out[i], &run.info);
     if (opt.targets.n == 0)

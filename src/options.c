@@ -39,14 +39,14 @@ enum {
 static const char *const planned[] = {
     "-sS", "-sU", "-sN", "-sF", "-sX", "-sA", "-sW", "-sM", "-sY", "-sZ", "-sO", "-sI",
     "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
-    "-PM", "-PO", "-PR", "-O", "-A", "-oX", "-oG", "-oA", "-oJ", "-oS", "-D", "-S", "-e",
+    "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D", "-S", "-e",
     "-g", "-f", "-iR", "--scanflags", "--packet-trace", "--source-port", "--data-length",
     "--data", "--data-string", "--randomize-hosts", "--resume", "--stats-every",
     "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
     "--osscan-guess", "--defeat-rst-ratelimit", "--defeat-icmp-ratelimit", "--mtu",
     "--spoof-mac", "--ttl", "--badsum", "--send-ip", "--send-eth", "--privileged",
-    "--unprivileged", "--disable-arp-ping", "--stylesheet", "--webxml", "--no-stylesheet",
+    "--unprivileged", "--disable-arp-ping",
     "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
     "--versiondb", NULL,
 };
@@ -183,6 +183,8 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         return set_string(&o->exclude_ports, val), 0;
     if (strcmp(name, "datadir") == 0)
         return set_string(&o->datadir, val), 0;
+    if (strcmp(name, "stylesheet") == 0)
+        return set_string(&o->stylesheet, val), 0;
     if (strcmp(name, "servicedb") == 0)
         return set_string(&o->servicedb, val), 0;
     if (strcmp(name, "seed") == 0) {
@@ -207,6 +209,10 @@ static int long_flag(struct options *o, const char *name)
         o->cfg.open_only = 1;
     else if (strcmp(name, "append-output") == 0)
         o->append = 1;
+    else if (strcmp(name, "webxml") == 0)
+        set_string(&o->stylesheet, "https://svn.nmap.org/nmap/docs/nmap.xsl");
+    else if (strcmp(name, "no-stylesheet") == 0)
+        o->no_stylesheet = 1;
     else if (strcmp(name, "help") == 0)
         o->action = ACTION_HELP;
     else if (strcmp(name, "version") == 0)
@@ -220,7 +226,7 @@ static const char *const valued_long[] = {
     "initial-rtt-timeout", "min-rtt-timeout", "max-rtt-timeout", "host-timeout",
     "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
-    "excludefile", "exclude-ports", "datadir", "servicedb", "seed", NULL,
+    "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", NULL,
 };
 
 static int takes_value(const char *name)
@@ -321,10 +327,16 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
         o->cfg.timing.level = level;
         return 0;
     case 'o':
-        if (arg[2] == 'N' && !arg[3]) {
+        if (arg[2] && strchr("NXGJA", arg[2]) && !arg[3]) {
             if (*i + 1 >= argc)
-                return err_fmt(err, errlen, "-oN needs a file name (- for standard output)");
-            set_string(&o->normal_file, argv[++*i]);
+                return err_fmt(err, errlen, "%s needs a file name (- for standard output)", arg);
+            char **dst = arg[2] == 'N' ? &o->normal_file
+                       : arg[2] == 'X' ? &o->xml_file
+                       : arg[2] == 'G' ? &o->grepable_file
+                       : arg[2] == 'J' ? &o->json_file : &o->all_base;
+            set_string(dst, argv[++*i]);
+            if (arg[2] == 'A' && strcmp(*dst, "-") == 0)
+                return err_fmt(err, errlen, "-oA needs a base name, not -");
             return 0;
         }
         break;
@@ -626,6 +638,11 @@ void options_free(struct options *o)
     free(o->exclude_ports);
     free(o->exclude_spec);
     free(o->normal_file);
+    free(o->xml_file);
+    free(o->grepable_file);
+    free(o->json_file);
+    free(o->all_base);
+    free(o->stylesheet);
     free(o->datadir);
     free(o->servicedb);
     free(o->cmdline);

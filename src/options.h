@@ -23,6 +23,12 @@ struct options {
     int fast;                /* -F */
     int quiet_warnings;      /* unit tests: no stderr chatter */
     char *normal_file;       /* -oN */
+    char *xml_file;          /* -oX */
+    char *grepable_file;     /* -oG */
+    char *json_file;         /* -oJ */
+    char *all_base;          /* -oA: BASE.nmap, BASE.xml, BASE.gnmap */
+    char *stylesheet;        /* --stylesheet / --webxml */
+    int no_stylesheet;       /* --no-stylesheet */
     int append;              /* --append-output */
     char *datadir, *servicedb;
     char *cmdline;

@@ -65,6 +65,7 @@ struct host_report {
     int up;
     uint8_t up_reason;      /* enum reason */
     usec_t latency;         /* lowest RTT seen; < 0 when unknown */
+    usec_t srtt, rttvar, timeout; /* the engine's estimates; 0 when none */
     int timed_out;          /* --host-timeout ended it */
     time_t start, end;
     const struct port_result *ports; /* sorted by protocol, then port */

@@ -13,14 +13,18 @@
 struct scan_info {
     const struct scan_config *cfg;
     const char *cmdline;   /* the command as typed, for file headers */
+    const char *version;   /* portscout's version */
     time_t start;
     usec_t start_us;
+    const char *stylesheet; /* -oX: XSL stylesheet href, NULL for none */
 };
 
 struct scan_summary {
     time_t end;
     double elapsed;        /* seconds */
     unsigned long hosts_total, hosts_up;
+    int interrupted;       /* stopped early by SIGINT/SIGTERM */
+    const char *errmsg;    /* why it stopped early, or NULL */
 };
 
 struct output {
@@ -28,6 +32,7 @@ struct output {
     FILE *f;
     int to_file;           /* a -o file rather than the terminal's report */
     int owns_f;
+    void *priv;            /* the format's own state, if it needs any */
 };
 
 struct output_format {
@@ -38,8 +43,14 @@ struct output_format {
 };
 
 extern const struct output_format output_normal;
+extern const struct output_format output_xml;      /* -oX */
+extern const struct output_format output_grepable; /* -oG */
+extern const struct output_format output_json;     /* -oJ */
 
 /* Format helpers shared by formats. */
+/* The scanned ports of one protocol in nmap's compact form
+ * ("1-3,22,80-81"); malloc'd, "" when there are none. */
+char *ports_compact(const struct port_list *l, enum proto p);
 /* nmap's latency style: two significant digits, never an exponent. */
 void format_sigdigits(double v, int digits, char *buf, size_t len);
 
