@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include "lib/xalloc.h"
@@ -72,7 +73,8 @@ struct engine {
     struct engine_events ev;
     struct ev_loop *loop;
     void *tech_state;
-    volatile int stop;
+    volatile sig_atomic_t stop; /* 1: stop gracefully, 2: at once */
+    usec_t stop_deadline;       /* end of the grace period, 0 before a stop */
 
     struct port_ref *order; /* scan order of every port, shared by hosts */
     uint32_t nports;
@@ -93,6 +95,7 @@ struct engine {
     usec_t tokens_at;
     usec_t start_us;
 
+    void (*tick)(void *arg);
     struct probe *free_probes;
     struct engine_stats stats;
 };
@@ -696,6 +699,39 @@ static usec_t next_deadline(const struct engine *eng, usec_t now)
     return next;
 }
 
+/* ---- stopping early ---------------------------------------------------- */
+
+/* After engine_stop: nothing new is sent, and answers to what is in flight
+ * are collected for a grace period (one timeout, at most a second) unless
+ * a second stop came.  True when it is time to give up. */
+static int stop_now(struct engine *eng, usec_t now)
+{
+    if (!eng->stop_deadline) {
+        usec_t grace = 0;
+        for (size_t i = 0; i < eng->nactive; i++)
+            if (eng->active[i]->phase != PHASE_DONE && host_timeout(eng, eng->active[i]) > grace)
+                grace = host_timeout(eng, eng->active[i]);
+        eng->stop_deadline = now + (grace < USEC_PER_SEC ? grace : USEC_PER_SEC);
+    }
+    return eng->stop >= 2 || eng->inflight == 0 || now >= eng->stop_deadline;
+}
+
+/* At the end of an interrupted scan: report every host that finished, in
+ * target order, and drop those still under way (their results are partial). */
+static void report_finished(struct engine *eng)
+{
+    for (size_t i = 0; i < eng->nactive; i++) {
+        struct host *h = eng->active[i];
+        abandon_all(eng, h);
+        if (h->phase == PHASE_DONE) {
+            h->end = time(NULL);
+            host_report(eng, h);
+        }
+        host_free(h);
+    }
+    eng->nactive = 0;
+}
+
 /* ---- life cycle ------------------------------------------------------- */
 
 static unsigned fd_budget(void)
@@ -720,8 +756,10 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     eng->cfg = cfg;
     eng->tech = cfg->tech;
     eng->it = it;
-    if (ev)
+    if (ev) {
         eng->ev = *ev;
+        eng->tick = ev->tick;
+    }
     eng->loop = ev_new();
     if (!eng->loop) {
         snprintf(err, errlen, "cannot create event loop: %s", strerror(errno));
@@ -800,15 +838,15 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         }
         int more = r;
         flush_done(eng);
-        if (eng->nactive == 0 && (eng->targets_done || eng->stop))
+        if (eng->nactive == 0 && eng->targets_done)
             break;
-        if (eng->stop) {
-            for (size_t i = 0; i < eng->nactive; i++) {
-                abandon_all(eng, eng->active[i]);
-                eng->active[i]->phase = PHASE_DONE;
-            }
-            continue;
+        if (eng->stop && stop_now(eng, now)) {
+            report_finished(eng);
+            eng->stats.interrupted = 1;
+            break;
         }
+        if (eng->tick)
+            eng->tick(eng->ev.arg);
         /* Wake for the nearest timeout, or soon if only a rate limit or
          * a full window holds sending back (answers wake us anyway). */
         now = now_usec();
@@ -822,6 +860,10 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         }
         if (eng->cfg->timing.min_rate > 0 && wait > 1000)
             wait = 1000;
+        if (eng->stop_deadline && wait > eng->stop_deadline - now)
+            wait = eng->stop_deadline - now;
+        if (eng->tick && wait > 200 * USEC_PER_MSEC)
+            wait = 200 * USEC_PER_MSEC;
         if (wait < 0 || more)
             wait = 0;
         r = ev_wait(eng->loop, wait);
@@ -835,12 +877,25 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
 
 void engine_stop(struct engine *eng)
 {
-    eng->stop = 1;
+    eng->stop = eng->stop ? 2 : 1;
 }
 
 const struct engine_stats *engine_stats(const struct engine *eng)
 {
     return &eng->stats;
+}
+
+double engine_active_work(const struct engine *eng)
+{
+    double done = 0;
+    for (size_t i = 0; i < eng->nactive; i++) {
+        const struct host *h = eng->active[i];
+        if (h->phase == PHASE_DONE)
+            done += 1;
+        else if (h->phase == PHASE_SCAN && h->ws.n)
+            done += (double)(h->ws.n - h->ws.remaining) / h->ws.n;
+    }
+    return done;
 }
 
 struct ev_loop *engine_loop(struct engine *eng)

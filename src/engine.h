@@ -9,6 +9,7 @@
 #ifndef PORTSCOUT_ENGINE_H
 #define PORTSCOUT_ENGINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -45,11 +46,15 @@ struct engine_events {
     void (*port_open)(void *arg, const struct target *t, const struct port_result *p);
     /* A name target could not be resolved. */
     void (*warning)(void *arg, const char *msg);
+    /* Called at least five times a second while the scan runs (status
+     * lines, keys); NULL when not wanted. */
+    void (*tick)(void *arg);
 };
 
 struct engine_stats {
     uint64_t probes_sent, retransmissions, replies, drops;
-    uint64_t hosts_total, hosts_up;
+    uint64_t hosts_total, hosts_up; /* hosts reported so far */
+    int interrupted;                /* engine_stop ended the scan */
 };
 
 /* Create an engine for cfg over the targets of it.  NULL with err set. */
@@ -57,9 +62,14 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
                           const struct engine_events *ev, char *err, size_t errlen);
 /* Run the whole scan.  0, or -errno on a local failure (err set). */
 int engine_run(struct engine *eng, char *err, size_t errlen);
-/* Ask a running scan to stop soon (signal-safe). */
+/* Ask a running scan to stop (async-signal-safe): the first call stops
+ * sending and collects answers in flight for a moment, a second one ends at
+ * once.  Hosts not finished by then are not reported. */
 void engine_stop(struct engine *eng);
 const struct engine_stats *engine_stats(const struct engine *eng);
+/* Progress of the hosts in the group not yet reported: each counts its
+ * concluded fraction of ports (a finished host counts 1). */
+double engine_active_work(const struct engine *eng);
 void engine_free(struct engine *eng);
 
 /* For techniques: */

@@ -13,6 +13,7 @@
 #include "lib/xalloc.h"
 #include "options.h"
 #include "output/output.h"
+#include "status.h"
 
 #ifndef PORTSCOUT_VERSION
 #define PORTSCOUT_VERSION "0"
@@ -22,6 +23,7 @@
 
 struct run {
     struct options *opt;
+    struct status *status;
     struct scan_info info;
     struct output out[MAX_OUTPUTS];
     int nout;
@@ -38,6 +40,7 @@ static void on_host(void *arg, const struct host_report *r)
 {
     struct run *run = arg;
     struct host_report rep = *r;
+    status_clear(run->status);
     char name[NI_MAXHOST] = "";
     enum dns_mode dns = run->opt->cfg.dns;
     /* Reverse names through the system resolver; -n never asks. */
@@ -57,6 +60,7 @@ static void on_open(void *arg, const struct target *t, const struct port_result 
     struct run *run = arg;
     char a[IP_ADDR_STRLEN];
     run->open_ports++;
+    status_clear(run->status);
     if (run->opt->cfg.verbose)
         printf("Discovered open port %u/%s on %s\n", p->port, proto_name(p->proto),
                ip_addr_str(&t->addr, a));
@@ -66,6 +70,34 @@ static void on_warning(void *arg, const char *msg)
 {
     (void)arg;
     fprintf(stderr, "%s\n", msg);
+}
+
+static void on_tick(void *arg)
+{
+    struct run *run = arg;
+    status_tick(run->status, run->open_ports);
+}
+
+/* SIGINT/SIGTERM: the first asks the engine to wind down (outputs are then
+ * completed and closed), the second to stop at once. */
+static struct engine *running;
+static volatile sig_atomic_t signalled;
+
+static void on_signal(int sig)
+{
+    signalled = sig;
+    if (running)
+        engine_stop(running);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: epoll_wait returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static FILE *open_output(const char *path, int append, const char *what)
@@ -195,7 +227,7 @@ int main(int argc, char **argv)
     struct target_iter it;
     target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
     struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
-                               .warning = on_warning};
+                               .warning = on_warning, .tick = on_tick};
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
         die(err);
@@ -203,7 +235,12 @@ int main(int argc, char **argv)
         print_clock("Initiating", opt.cfg.tech->scan_name);
         printf("\n");
     }
+    run.status = status_new(&opt.cfg, eng, target_list_count(&opt.targets), opt.stats_every);
+    running = eng;
+    catch_signals();
     int r = engine_run(eng, err, sizeof err);
+    status_free(run.status);
+    run.status = NULL;
     const struct engine_stats *st = engine_stats(eng);
     usec_t elapsed = now_usec() - run.info.start_us;
     if (opt.cfg.verbose && opt.targets.n) {
@@ -221,6 +258,10 @@ int main(int argc, char **argv)
         .elapsed = (double)elapsed / USEC_PER_SEC,
         .hosts_total = (unsigned long)st->hosts_total,
         .hosts_up = (unsigned long)st->hosts_up,
+        .interrupted = st->interrupted,
+        .errmsg = st->interrupted ? (signalled == SIGTERM ? "Terminated by SIGTERM"
+                                                          : "Interrupted by SIGINT")
+                                  : r ? err : NULL,
     };
     for (int i = 0; i < run.nout; i++) {
         run.out[i].fmt->end(&run.out[i], &run.info, &sum);
@@ -233,5 +274,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "portscout: %s\n", err);
     options_free(&opt);
     services_free(&svc);
+    if (sum.interrupted)
+        return 128 + (signalled ? signalled : SIGINT);
     return r != 0;
 }

@@ -41,7 +41,7 @@ static const char *const planned[] = {
     "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
     "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D", "-S", "-e",
     "-g", "-f", "-iR", "--scanflags", "--packet-trace", "--source-port", "--data-length",
-    "--data", "--data-string", "--randomize-hosts", "--resume", "--stats-every",
+    "--data", "--data-string", "--randomize-hosts", "--resume",
     "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
     "--osscan-guess", "--defeat-rst-ratelimit", "--defeat-icmp-ratelimit", "--mtu",
@@ -138,6 +138,11 @@ static int long_option(struct options *o, const char *name, const char *val, cha
     TIME_OPT("host-timeout", host_timeout, T_HOST_TIMEOUT)
     TIME_OPT("scan-delay", scan_delay, T_SCAN_DELAY)
     TIME_OPT("max-scan-delay", max_scan_delay, T_MAX_SCAN_DELAY)
+    if (strcmp(name, "stats-every") == 0) {
+        if (parse_time_usec(val, USEC_PER_SEC, &o->stats_every) != 0 || o->stats_every <= 0)
+            return err_fmt(err, errlen, "invalid time \"%s\" for --stats-every (e.g. 10s)", val);
+        return 0;
+    }
 #undef TIME_OPT
 #define INT_OPT(optname, lo, hi, stmt)                                                         \
     if (strcmp(name, optname) == 0) {                                                          \
@@ -226,7 +231,8 @@ static const char *const valued_long[] = {
     "initial-rtt-timeout", "min-rtt-timeout", "max-rtt-timeout", "host-timeout",
     "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
-    "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", NULL,
+    "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", "stats-every",
+    NULL,
 };
 
 static int takes_value(const char *name)

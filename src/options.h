@@ -29,6 +29,7 @@ struct options {
     char *all_base;          /* -oA: BASE.nmap, BASE.xml, BASE.gnmap */
     char *stylesheet;        /* --stylesheet / --webxml */
     int no_stylesheet;       /* --no-stylesheet */
+    usec_t stats_every;      /* --stats-every; 0: none */
     int append;              /* --append-output */
     char *datadir, *servicedb;
     char *cmdline;

@@ -351,6 +351,27 @@ int target_list_contains(const struct target_list *l, const struct ip_addr *a)
     return 0;
 }
 
+uint64_t target_list_count(const struct target_list *l)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct target_token *t = &l->tok[i];
+        uint64_t n = 1;
+        if (t->kind == TARGET_V4) {
+            for (int o = 0; o < 4; o++) {
+                uint64_t c = 0;
+                for (int b = 0; b < 32; b++)
+                    c += (uint64_t)__builtin_popcount(t->octets[o][b]);
+                n *= c;
+            }
+        } else if (t->kind == TARGET_V6) {
+            n = 128 - t->prefix >= 64 ? UINT64_MAX : (uint64_t)1 << (128 - t->prefix);
+        }
+        total = total > UINT64_MAX - n ? UINT64_MAX : total + n;
+    }
+    return total;
+}
+
 void target_list_free(struct target_list *l)
 {
     if (!l)

@@ -49,6 +49,9 @@ int target_list_resolve_names(struct target_list *l, int family, char *err, size
 /* Does any token of l cover a?  Unresolved names never match. */
 int target_list_contains(const struct target_list *l, const struct ip_addr *a);
 void target_list_free(struct target_list *l);
+/* How many addresses the list names (names count one; exclusions are not
+ * subtracted; saturates at UINT64_MAX).  For progress estimates. */
+uint64_t target_list_count(const struct target_list *l);
 
 /* One target handed to the scan engine. */
 struct target {

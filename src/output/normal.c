@@ -258,6 +258,9 @@ static void normal_end(struct output *o, const struct scan_info *si, const struc
         fputs("Note: Host seems down. If it is really up, but blocking our ping probes, "
               "try -Pn\n",
               o->f);
+    if (s->interrupted)
+        fprintf(o->f, "%sScan stopped early (%s): hosts still being scanned are not reported.\n",
+                o->to_file ? "# " : "", s->errmsg ? s->errmsg : "interrupted");
     if (o->to_file) {
         localtime_r(&s->end, &tm);
         strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
