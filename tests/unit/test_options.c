@@ -290,6 +290,21 @@ static void test_output_and_verbosity(void **state)
     assert_string_equal(o.normal_file, "-");
     assert_int_equal(o.append, 1);
     options_free(&o);
+    PARSE_OK(&o, "-oX", "a.xml", "-oG", "a.gnmap", "-oJ", "a.json", "-oA", "base", "10.0.0.1");
+    assert_string_equal(o.xml_file, "a.xml");
+    assert_string_equal(o.grepable_file, "a.gnmap");
+    assert_string_equal(o.json_file, "a.json");
+    assert_string_equal(o.all_base, "base");
+    assert_null(o.stylesheet);
+    options_free(&o);
+    PARSE_OK(&o, "--stylesheet", "my.xsl", "--stats-every", "2s", "10.0.0.1");
+    assert_string_equal(o.stylesheet, "my.xsl");
+    assert_int_equal(o.stats_every, 2 * USEC_PER_SEC);
+    options_free(&o);
+    PARSE_OK(&o, "--webxml", "--no-stylesheet", "10.0.0.1");
+    assert_non_null(o.stylesheet);
+    assert_int_equal(o.no_stylesheet, 1);
+    options_free(&o);
 
     PARSE_OK(&o, "-v", "10.0.0.1");
     assert_int_equal(o.cfg.verbose, 1);
@@ -386,7 +401,10 @@ static void test_errors(void **state)
     PARSE_BAD("-sV", "-sTV", "10.0.0.1");
     PARSE_BAD("-O", "-O", "10.0.0.1");
     PARSE_BAD("--traceroute", "--traceroute", "10.0.0.1");
-    PARSE_BAD("not implemented", "-oX", "out.xml", "10.0.0.1");
+    PARSE_BAD("not implemented", "--resume", "scan.xml");
+    PARSE_BAD("-oX needs a file name", "10.0.0.1", "-oX");
+    PARSE_BAD("-oA needs a base name", "-oA", "-", "10.0.0.1");
+    PARSE_BAD("--stats-every", "--stats-every", "0", "10.0.0.1");
     PARSE_BAD("-PS", "-PS22", "10.0.0.1");
     PARSE_BAD("-s", "-s", "10.0.0.1");
     PARSE_BAD("-T9", "-T9", "10.0.0.1");
