@@ -6,6 +6,8 @@
 #include <ifaddrs.h>
 #include <string.h>
 
+#include "lib/xalloc.h"
+
 bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b)
 {
     if (a->family != b->family)
@@ -53,25 +55,43 @@ int ip_addr_parse(const char *s, int family, struct ip_addr *out)
     return -EINVAL;
 }
 
-bool ip_addr_is_local(const struct ip_addr *a)
+size_t ip_addr_locals(struct ip_addr **out)
+{
+    struct ifaddrs *ifs, *i;
+    size_t n = 0;
+    *out = NULL;
+    if (getifaddrs(&ifs) != 0)
+        return 0;
+    for (i = ifs; i; i = i->ifa_next)
+        n += i->ifa_addr && (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6);
+    *out = xcalloc(n, sizeof **out);
+    n = 0;
+    for (i = ifs; i; i = i->ifa_next) {
+        if (!i->ifa_addr)
+            continue;
+        struct ip_addr *a = &(*out)[n];
+        if (i->ifa_addr->sa_family == AF_INET) {
+            a->family = AF_INET;
+            a->u.v4 = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+            n++;
+        } else if (i->ifa_addr->sa_family == AF_INET6) {
+            a->family = AF_INET6;
+            a->u.v6 = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+            n++;
+        }
+    }
+    freeifaddrs(ifs);
+    return n;
+}
+
+bool ip_addr_is_local(const struct ip_addr *a, const struct ip_addr *locals, size_t nlocals)
 {
     if (a->family == AF_INET && (ntohl(a->u.v4.s_addr) >> 24) == 127)
         return true;
     if (a->family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&a->u.v6))
         return true;
-    struct ifaddrs *ifs, *i;
-    if (getifaddrs(&ifs) != 0)
-        return false;
-    bool found = false;
-    for (i = ifs; i && !found; i = i->ifa_next) {
-        if (!i->ifa_addr || i->ifa_addr->sa_family != a->family)
-            continue;
-        if (a->family == AF_INET)
-            found = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == a->u.v4.s_addr;
-        else
-            found = memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, &a->u.v6,
-                           sizeof a->u.v6) == 0;
-    }
-    freeifaddrs(ifs);
-    return found;
+    for (size_t i = 0; i < nlocals; i++)
+        if (ip_addr_equal(a, &locals[i]))
+            return true;
+    return false;
 }

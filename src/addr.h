@@ -24,8 +24,11 @@ const char *ip_addr_str(const struct ip_addr *a, char *buf);
 socklen_t ip_addr_sockaddr(const struct ip_addr *a, unsigned port, struct sockaddr_storage *ss);
 /* Parse a literal of the given family (AF_UNSPEC: either). 0 or -EINVAL. */
 int ip_addr_parse(const char *s, int family, struct ip_addr *out);
-/* True for this machine's own addresses worth no probe: loopback and
- * addresses configured on a local interface. */
-bool ip_addr_is_local(const struct ip_addr *a);
+/* The addresses configured on this machine's interfaces (malloc'd array;
+ * 0 entries when they cannot be read). */
+size_t ip_addr_locals(struct ip_addr **out);
+/* True for this machine's own addresses, which need no discovery probe:
+ * loopback, or one of `locals`. */
+bool ip_addr_is_local(const struct ip_addr *a, const struct ip_addr *locals, size_t nlocals);
 
 #endif

@@ -76,6 +76,8 @@ struct engine {
     volatile sig_atomic_t stop; /* 1: stop gracefully, 2: at once */
     usec_t stop_deadline;       /* end of the grace period, 0 before a stop */
 
+    struct ip_addr *locals; /* this machine's addresses: up without probes */
+    size_t nlocals;
     struct port_ref *order; /* scan order of every port, shared by hosts */
     uint32_t nports;
     struct port_ref ping_order[2];
@@ -485,7 +487,7 @@ static void add_host(struct engine *eng, struct target *t)
         h->up = 1;
         h->up_reason = REASON_USER_SET;
         host_start_scan(eng, h);
-    } else if (ip_addr_is_local(&t->addr)) {
+    } else if (ip_addr_is_local(&t->addr, eng->locals, eng->nlocals)) {
         h->up = 1;
         h->up_reason = REASON_LOCALHOST;
         host_start_scan(eng, h);
@@ -791,6 +793,7 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     if (eng->max_cwnd < eng->low_cwnd)
         eng->max_cwnd = eng->low_cwnd;
     eng->fd_cap = fd_budget();
+    eng->nlocals = ip_addr_locals(&eng->locals);
     if (eng->tech->init) {
         int r = eng->tech->init(eng, &eng->tech_state);
         if (r < 0) {
@@ -923,6 +926,7 @@ void engine_free(struct engine *eng)
         free(p);
     }
     free(eng->order);
+    free(eng->locals);
     if (eng->tech->fini)
         eng->tech->fini(eng->tech_state);
     ev_free(eng->loop);

@@ -79,18 +79,28 @@ static void test_sockaddr(void **state)
 static void test_is_local(void **state)
 {
     (void)state;
-    struct ip_addr a;
+    struct ip_addr a, *locals;
+    size_t n = ip_addr_locals(&locals);
+    assert_true(n >= 1); /* at least the loopback interface's 127.0.0.1 */
     assert_int_equal(ip_addr_parse("127.0.0.1", AF_UNSPEC, &a), 0);
-    assert_true(ip_addr_is_local(&a));
+    assert_true(ip_addr_is_local(&a, NULL, 0));
     assert_int_equal(ip_addr_parse("127.1.2.3", AF_UNSPEC, &a), 0);
-    assert_true(ip_addr_is_local(&a));
+    assert_true(ip_addr_is_local(&a, NULL, 0));
     assert_int_equal(ip_addr_parse("::1", AF_UNSPEC, &a), 0);
-    assert_true(ip_addr_is_local(&a));
+    assert_true(ip_addr_is_local(&a, NULL, 0));
     /* TEST-NET-1 and the IPv6 documentation prefix are nobody's address */
     assert_int_equal(ip_addr_parse("192.0.2.123", AF_UNSPEC, &a), 0);
-    assert_false(ip_addr_is_local(&a));
+    assert_false(ip_addr_is_local(&a, locals, n));
     assert_int_equal(ip_addr_parse("2001:db8::123", AF_UNSPEC, &a), 0);
-    assert_false(ip_addr_is_local(&a));
+    assert_false(ip_addr_is_local(&a, locals, n));
+    /* an address in the list is local, whatever it is */
+    struct ip_addr mine;
+    assert_int_equal(ip_addr_parse("192.0.2.7", AF_UNSPEC, &mine), 0);
+    assert_int_equal(ip_addr_parse("192.0.2.7", AF_UNSPEC, &a), 0);
+    assert_true(ip_addr_is_local(&a, &mine, 1));
+    assert_int_equal(ip_addr_parse("192.0.2.8", AF_UNSPEC, &a), 0);
+    assert_false(ip_addr_is_local(&a, &mine, 1));
+    free(locals);
 }
 
 static void test_result_names(void **state)
