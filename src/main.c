@@ -24,6 +24,7 @@
 struct run {
     struct options *opt;
     struct status *status;
+    FILE *progress;         /* -v lines: stdout, or stderr when a format owns it */
     struct scan_info info;
     struct output out[MAX_OUTPUTS];
     int nout;
@@ -62,8 +63,8 @@ static void on_open(void *arg, const struct target *t, const struct port_result 
     run->open_ports++;
     status_clear(run->status);
     if (run->opt->cfg.verbose)
-        printf("Discovered open port %u/%s on %s\n", p->port, proto_name(p->proto),
-               ip_addr_str(&t->addr, a));
+        fprintf(run->progress, "Discovered open port %u/%s on %s\n", p->port,
+                proto_name(p->proto), ip_addr_str(&t->addr, a));
 }
 
 static void on_warning(void *arg, const char *msg)
@@ -145,6 +146,7 @@ static void open_outputs(struct run *run, struct options *opt)
     }
     if (!to_stdout)
         add_output(run, &output_normal, stdout, 0);
+    run->progress = to_stdout ? stderr : stdout;
     for (int k = 0; k < 4; k++)
         if (paths[k])
             add_output(run, fmts[k], open_output(paths[k], opt->append, what[k]), 1);
@@ -172,14 +174,14 @@ static void load_services(struct options *opt, struct services *svc)
     free(path);
 }
 
-static void print_clock(const char *what, const char *scan)
+static void print_clock(FILE *f, const char *what, const char *scan)
 {
     char hm[16];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(hm, sizeof hm, "%H:%M", &tm);
-    printf("%s %s at %s", what, scan, hm);
+    fprintf(f, "%s %s at %s", what, scan, hm);
 }
 
 int main(int argc, char **argv)
@@ -232,8 +234,8 @@ int main(int argc, char **argv)
     if (!eng)
         die(err);
     if (opt.cfg.verbose && opt.targets.n) {
-        print_clock("Initiating", opt.cfg.tech->scan_name);
-        printf("\n");
+        print_clock(run.progress, "Initiating", opt.cfg.tech->scan_name);
+        fputc('\n', run.progress);
     }
     run.status = status_new(&opt.cfg, eng, target_list_count(&opt.targets), opt.stats_every);
     running = eng;
@@ -244,11 +246,12 @@ int main(int argc, char **argv)
     const struct engine_stats *st = engine_stats(eng);
     usec_t elapsed = now_usec() - run.info.start_us;
     if (opt.cfg.verbose && opt.targets.n) {
-        print_clock("Completed", opt.cfg.tech->scan_name);
-        printf(", %.2fs elapsed (%llu total ports)\n", (double)elapsed / USEC_PER_SEC,
-               (unsigned long long)(st->hosts_up * port_list_total(&opt.cfg.ports)));
+        print_clock(run.progress, "Completed", opt.cfg.tech->scan_name);
+        fprintf(run.progress, ", %.2fs elapsed (%llu total ports)\n",
+                (double)elapsed / USEC_PER_SEC,
+                (unsigned long long)(st->hosts_up * port_list_total(&opt.cfg.ports)));
         if (opt.cfg.debug)
-            printf("Probes sent: %llu (%llu retransmissions) | Replies: %llu | Drops seen: "
+            fprintf(run.progress, "Probes sent: %llu (%llu retransmissions) | Replies: %llu | Drops seen: "
                    "%llu\n",
                    (unsigned long long)st->probes_sent, (unsigned long long)st->retransmissions,
                    (unsigned long long)st->replies, (unsigned long long)st->drops);

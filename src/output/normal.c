@@ -57,17 +57,6 @@ static void normal_begin(struct output *o, const struct scan_info *si)
     fflush(o->f);
 }
 
-/* Is this (state) left out of the table, as nmap's "ignored states"? */
-static int ignored(const struct scan_config *cfg, enum port_state st, size_t count)
-{
-    if (cfg->open_only)
-        return st != PORT_OPEN && st != PORT_OPEN_FILTERED && st != PORT_UNFILTERED;
-    if (st == PORT_OPEN || cfg->debug >= 2)
-        return 0;
-    size_t limit = cfg->debug == 1 ? 500 : 25 * (size_t)(1 + cfg->verbose);
-    return count > limit;
-}
-
 struct group {
     size_t count;
     size_t by_reason[REASON_COUNT];
@@ -135,7 +124,7 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
     for (int p = 0; p < PROTO_COUNT; p++)
         for (int s = 0; s < PORT_STATE_COUNT; s++)
             if (g[p][s].count) {
-                hidden[p][s] = ignored(cfg, (enum port_state)s, g[p][s].count);
+                hidden[p][s] = output_ignored(cfg, (enum port_state)s, g[p][s].count);
                 if (!hidden[p][s])
                     shown += g[p][s].count;
             }
@@ -192,14 +181,6 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
     free(g);
 }
 
-static int any_shown_with_open(const struct scan_config *cfg, const struct host_report *r)
-{
-    for (size_t i = 0; i < r->nports; i++)
-        if (!ignored(cfg, (enum port_state)r->ports[i].state, 0))
-            return 1;
-    return 0;
-}
-
 static void normal_host(struct output *o, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
@@ -217,7 +198,7 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
         fflush(f);
         return;
     }
-    if (cfg->open_only && !any_shown_with_open(cfg, r)) {
+    if (cfg->open_only && !output_any_shown(cfg, r)) {
         fflush(f); /* --open: a host without open ports is left out, as nmap does */
         return;
     }

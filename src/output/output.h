@@ -51,6 +51,14 @@ extern const struct output_format output_json;     /* -oJ */
 /* The scanned ports of one protocol in nmap's compact form
  * ("1-3,22,80-81"); malloc'd, "" when there are none. */
 char *ports_compact(const struct port_list *l, enum proto p);
+/* nmap's "ignored states": is a state with `count` ports of one protocol
+ * summed up ("Not shown", extraports) rather than listed?  Open ports never
+ * are; other states when more than 25 per verbosity level (every port at
+ * -dd); with --open, everything but open, open|filtered and unfiltered. */
+int output_ignored(const struct scan_config *cfg, enum port_state st, size_t count);
+/* Would the host list any port at all?  (With --open a host without one is
+ * left out of the reports.) */
+int output_any_shown(const struct scan_config *cfg, const struct host_report *r);
 /* nmap's latency style: two significant digits, never an exponent. */
 void format_sigdigits(double v, int digits, char *buf, size_t len);
 

@@ -191,26 +191,6 @@ static void xml_begin(struct output *o, const struct scan_info *si)
     fflush(f);
 }
 
-/* Is this (state) left out as nmap's "ignored states"?  The same rule as
- * the normal output's, so both show the same ports. */
-static int ignored(const struct scan_config *cfg, enum port_state st, size_t count)
-{
-    if (cfg->open_only)
-        return st != PORT_OPEN && st != PORT_OPEN_FILTERED && st != PORT_UNFILTERED;
-    if (st == PORT_OPEN || cfg->debug >= 2)
-        return 0;
-    size_t limit = cfg->debug == 1 ? 500 : 25 * (size_t)(1 + cfg->verbose);
-    return count > limit;
-}
-
-static int any_shown_with_open(const struct scan_config *cfg, const struct host_report *r)
-{
-    for (size_t i = 0; i < r->nports; i++)
-        if (!ignored(cfg, (enum port_state)r->ports[i].state, 0))
-            return 1;
-    return 0;
-}
-
 /* The ports of r with this protocol, state and reason, compact ("1-3,7"). */
 static void write_port_ranges(FILE *f, const struct host_report *r, int proto, int state,
                               int reason)
@@ -297,7 +277,7 @@ static void write_ports(FILE *f, const struct scan_info *si, const struct host_r
     for (int p = 0; p < PROTO_COUNT; p++)
         for (int s = 0; s < PORT_STATE_COUNT; s++)
             if (c.n[p][s])
-                hidden[p][s] = ignored(cfg, (enum port_state)s, c.n[p][s]);
+                hidden[p][s] = output_ignored(cfg, (enum port_state)s, c.n[p][s]);
 
     fputs("<ports>", f);
     write_extraports(f, r, &c, hidden);
@@ -376,7 +356,7 @@ static void xml_host(struct output *o, const struct scan_info *si, const struct 
             write_host_header(f, r, 0);
             fputs("</host>\n", f);
         }
-    } else if (!cfg->open_only || any_shown_with_open(cfg, r)) {
+    } else if (!cfg->open_only || output_any_shown(cfg, r)) {
         /* --open leaves out hosts without an open port, as nmap does */
         fprintf(f, "<host starttime=\"%lld\" endtime=\"%lld\">", (long long)r->start,
                 (long long)r->end);

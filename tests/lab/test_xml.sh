@@ -368,8 +368,21 @@ validate "$OUT/nosheet.xml" "no --stylesheet"
 expect "no --stylesheet" "processing instructions" \
     "$(xp "$OUT/nosheet.xml" "count(/processing-instruction('xml-stylesheet'))")" 0
 
-# 9. An interrupted scan (exit="error" in <finished>) needs SIGINT handling.
-echo "SKIP: interrupted scan (runstats exit=\"error\"): waits for SIGINT handling"
+# 9. Interrupted by SIGINT: the file is still complete and valid, and says so.
+lab_scan "$PORTSCOUT" -sT -n -Pn -p 1-60000 --max-rate 20000 -oX "$OUT/int.xml" "$LAB_T4" \
+    > "$OUT/int.txt" 2>&1 &
+int_pid=$!
+sleep 1
+# $! is the shell running lab_scan; signal portscout itself, as Ctrl-C would.
+pkill -INT -f -- "-oX $OUT/int.xml"
+int_rc=0
+wait "$int_pid" || int_rc=$?
+expect "interrupted" "exit status" "$int_rc" 130
+validate "$OUT/int.xml" "interrupted"
+expect "interrupted" "finished/@exit" "$(xp "$OUT/int.xml" /nmaprun/runstats/finished/@exit)" error
+expect "interrupted" "finished/@errormsg" \
+    "$(xp "$OUT/int.xml" /nmaprun/runstats/finished/@errormsg)" "Interrupted by SIGINT"
+expect "interrupted" "hosts reported" "$(xp "$OUT/int.xml" "count(/nmaprun/host)")" 0
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
