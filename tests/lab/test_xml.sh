@@ -384,5 +384,23 @@ expect "interrupted" "finished/@errormsg" \
     "$(xp "$OUT/int.xml" /nmaprun/runstats/finished/@errormsg)" "Interrupted by SIGINT"
 expect "interrupted" "hosts reported" "$(xp "$OUT/int.xml" "count(/nmaprun/host)")" 0
 
+# 10. python-libnmap (Debian python3-libnmap), a consumer of nmap's XML, reads
+#     our files unchanged: the same hosts and every port in the same state.
+for f in v4 v6 disc; do
+    check
+    want=$(lab_truth | awk -F"\t" '$3 != "closed" { print $1 "/" $3 }' | LC_ALL=C sort | tr '\n' ' ')
+    got=$(/usr/bin/python3 - "$OUT/$f.xml" <<'PY' 2>&1 || true
+import sys
+from libnmap.parser import NmapParser
+report = NmapParser.parse_fromfile(sys.argv[1])
+up = [h for h in report.hosts if h.is_up()]
+assert report.hosts_up == 1 and len(up) == 1, "hosts up: %d" % report.hosts_up
+ports = sorted("%d/%s" % (s.port, s.state) for s in up[0].services if s.state != "closed")
+print(" ".join(sorted(ports)) + " ")
+PY
+)
+    [ "$got" = "$want" ] || fail "python-libnmap on $f.xml: expected '$want', got '$got'"
+done
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
