@@ -13,6 +13,7 @@
 #include "lib/xalloc.h"
 #include "options.h"
 #include "output/output.h"
+#include "resume.h"
 #include "status.h"
 
 #ifndef PORTSCOUT_VERSION
@@ -23,6 +24,8 @@
 
 struct run {
     struct options *opt;
+    int resuming;
+    char *xml_carry;
     struct status *status;
     FILE *progress;         /* -v lines: stdout, or stderr when a format owns it */
     struct scan_info info;
@@ -99,6 +102,12 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A parent may have left them blocked; a scan must stay interruptible. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static FILE *open_output(const char *path, int append, const char *what)
@@ -147,9 +156,19 @@ static void open_outputs(struct run *run, struct options *opt)
     if (!to_stdout)
         add_output(run, &output_normal, stdout, 0);
     run->progress = to_stdout ? stderr : stdout;
-    for (int k = 0; k < 4; k++)
-        if (paths[k])
-            add_output(run, fmts[k], open_output(paths[k], opt->append, what[k]), 1);
+    for (int k = 0; k < 4; k++) {
+        if (!paths[k])
+            continue;
+        int append = opt->append;
+        if (run->resuming && fmts[k] == &output_xml && strcmp(paths[k], "-") != 0) {
+            /* XML cannot be appended to: rewrite it, finished hosts first */
+            run->xml_carry = resume_xml_hosts(paths[k], &run->info.carry_total,
+                                              &run->info.carry_up);
+            run->info.xml_carry = run->xml_carry;
+            append = 0;
+        }
+        add_output(run, fmts[k], open_output(paths[k], append, what[k]), 1);
+    }
     for (int k = 0; k < 3; k++)
         free(owned[k]);
 }
@@ -188,7 +207,19 @@ int main(int argc, char **argv)
 {
     struct options opt;
     struct services svc;
+    struct resume rs = {0};
     char err[OPTIONS_ERRLEN];
+    char **resumed_argv = NULL;
+
+    /* --resume FILE: the scan's own command line, minus what it finished */
+    if (argc >= 2 && strcmp(argv[1], "--resume") == 0) {
+        if (argc != 3)
+            die("--resume takes the output file of the interrupted scan and nothing else");
+        if (resume_load(argv[2], &rs, err, sizeof err) != 0)
+            die(err);
+        resumed_argv = resume_argv(rs.cmdline, &argc);
+        argv = resumed_argv;
+    }
 
     if (options_parse(&opt, argc, argv, err, sizeof err) != 0) {
         fprintf(stderr, "portscout: %s (see portscout -h)\n", err);
@@ -204,6 +235,14 @@ int main(int argc, char **argv)
         options_free(&opt);
         return 0;
     }
+    if (resumed_argv) {
+        char a[IP_ADDR_STRLEN];
+        opt.append = 1;
+        for (size_t i = 0; i < rs.ndone; i++)
+            if (rs.done[i].family == (sa_family_t)opt.cfg.family)
+                target_list_add(&opt.exclude, ip_addr_str(&rs.done[i], a), opt.cfg.family, err,
+                                sizeof err);
+    }
     load_services(&opt, &svc);
     if (options_finish(&opt, &svc, err, sizeof err) != 0) {
         fprintf(stderr, "portscout: %s\n", err);
@@ -213,7 +252,7 @@ int main(int argc, char **argv)
      * file output. */
     signal(SIGPIPE, SIG_IGN);
 
-    struct run run = {.opt = &opt};
+    struct run run = {.opt = &opt, .resuming = resumed_argv != NULL};
     run.info.cfg = &opt.cfg;
     run.info.cmdline = opt.cmdline;
     run.info.version = PORTSCOUT_VERSION;
@@ -277,6 +316,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "portscout: %s\n", err);
     options_free(&opt);
     services_free(&svc);
+    resume_free(&rs);
+    free(resumed_argv);
+    free(run.xml_carry);
     if (sum.interrupted)
         return 128 + (signalled ? signalled : SIGINT);
     return r != 0;

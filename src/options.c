@@ -41,7 +41,7 @@ static const char *const planned[] = {
     "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
     "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D", "-S", "-e",
     "-g", "-f", "-iR", "--scanflags", "--packet-trace", "--source-port", "--data-length",
-    "--data", "--data-string", "--randomize-hosts", "--resume",
+    "--data", "--data-string", "--randomize-hosts",
     "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
     "--osscan-guess", "--defeat-rst-ratelimit", "--defeat-icmp-ratelimit", "--mtu",

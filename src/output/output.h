@@ -17,6 +17,10 @@ struct scan_info {
     time_t start;
     usec_t start_us;
     const char *stylesheet; /* -oX: XSL stylesheet href, NULL for none */
+    /* --resume: the <host> elements an XML file already had, rewritten
+     * first, and how many hosts (up) they count. */
+    const char *xml_carry;
+    unsigned long carry_total, carry_up;
 };
 
 struct scan_summary {

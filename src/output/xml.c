@@ -188,6 +188,8 @@ static void xml_begin(struct output *o, const struct scan_info *si)
         free(list);
     }
     fprintf(f, "<verbose level=\"%d\"/>\n<debugging level=\"%d\"/>\n", cfg->verbose, cfg->debug);
+    if (si->xml_carry) /* --resume: the hosts the interrupted run finished */
+        fputs(si->xml_carry, f);
     fflush(f);
 }
 
@@ -373,7 +375,6 @@ static void xml_end(struct output *o, const struct scan_info *si, const struct s
 {
     FILE *f = o->f;
     char when[64], summary[512];
-    (void)si;
     format_time(s->end, when, sizeof when);
     int failed = s->interrupted || s->errmsg;
     const char *how = "done";
@@ -391,9 +392,10 @@ static void xml_end(struct output *o, const struct scan_info *si, const struct s
     fprintf(f, " elapsed=\"%.2f\" exit=\"%s\"", s->elapsed, failed ? "error" : "success");
     if (failed)
         xml_attr(f, "errormsg", s->errmsg ? s->errmsg : "interrupted");
-    unsigned long down = s->hosts_total > s->hosts_up ? s->hosts_total - s->hosts_up : 0;
+    unsigned long total = s->hosts_total + si->carry_total, up = s->hosts_up + si->carry_up;
+    unsigned long down = total > up ? total - up : 0;
     fprintf(f, "/><hosts up=\"%lu\" down=\"%lu\" total=\"%lu\"/>\n</runstats>\n</nmaprun>\n",
-            s->hosts_up, down, s->hosts_total);
+            up, down, total);
     fflush(f);
 }
 

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* --resume: read back an output file of an interrupted scan.  The file is
+ * ours, but it may have been edited or truncated: parsing is defensive. */
+#include "resume.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0, r;
+    char *buf = xmalloc(cap);
+    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2)
+            buf = xreallocarray(buf, cap *= 2, 1);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    buf[len] = '\0';
+    if (bad || memchr(buf, '\0', len)) {
+        snprintf(err, errlen, "cannot read %s as a portscout output file", path);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void add_done(struct resume *rs, const char *text, size_t len)
+{
+    char buf[IP_ADDR_STRLEN + 1];
+    struct ip_addr a;
+    if (len == 0 || len >= sizeof buf)
+        return;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (ip_addr_parse(buf, AF_UNSPEC, &a) != 0)
+        return;
+    rs->done = xreallocarray(rs->done, rs->ndone + 1, sizeof *rs->done);
+    rs->done[rs->ndone++] = a;
+}
+
+/* XML attribute text back to bytes (the five entities and &#N;). */
+static char *xml_unescape(const char *s, size_t len)
+{
+    char *out = xmalloc(len + 1), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        static const struct { const char *ent; char c; } ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        size_t k;
+        for (k = 0; k < 5; k++) {
+            size_t n = strlen(ents[k].ent);
+            if (i + n <= len && strncmp(s + i, ents[k].ent, n) == 0) {
+                *o++ = ents[k].c;
+                i += n - 1;
+                break;
+            }
+        }
+        if (k < 5)
+            continue;
+        if (s[i] == '&' && i + 2 < len && s[i + 1] == '#') {
+            char *end;
+            long v = strtol(s + i + 2, &end, 10);
+            if (end < s + len && *end == ';' && v > 0 && v < 128) {
+                *o++ = (char)v;
+                i = (size_t)(end - s);
+                continue;
+            }
+        }
+        *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+static int load_xml(const char *text, struct resume *rs)
+{
+    const char *args = strstr(text, " args=\"");
+    if (!args)
+        return -1;
+    args += 7;
+    const char *end = strchr(args, '"');
+    if (!end)
+        return -1;
+    rs->cmdline = xml_unescape(args, (size_t)(end - args));
+    for (const char *h = strstr(text, "<host "); h; h = strstr(h + 1, "<host ")) {
+        const char *close = strstr(h, "</host>");
+        const char *addr = strstr(h, "<address addr=\"");
+        if (!close || !addr || addr > close)
+            break; /* a truncated last host is not finished */
+        addr += 15;
+        const char *q = strchr(addr, '"');
+        if (q && q < close)
+            add_done(rs, addr, (size_t)(q - addr));
+    }
+    return 0;
+}
+
+/* The address in "name (addr)" or "addr", with " [host down]" or other
+ * trailing words ignored. */
+static void add_label(struct resume *rs, const char *p, const char *eol)
+{
+    const char *open = memchr(p, '(', (size_t)(eol - p));
+    if (open) {
+        const char *close = memchr(open, ')', (size_t)(eol - open));
+        if (close)
+            add_done(rs, open + 1, (size_t)(close - open - 1));
+        return;
+    }
+    const char *sp = memchr(p, ' ', (size_t)(eol - p));
+    add_done(rs, p, (size_t)((sp ? sp : eol) - p));
+}
+
+static int load_lines(const char *text, struct resume *rs)
+{
+    for (const char *line = text; *line;) {
+        const char *eol = strchr(line, '\n');
+        if (!eol)
+            eol = line + strlen(line);
+        static const char report[] = "portscout scan report for ";
+        static const char skipped[] = "Skipping host ";
+        static const char grep_host[] = "Host: ";
+        const char *as = NULL;
+        if (!rs->cmdline && strncmp(line, "# portscout ", 12) == 0 &&
+            (as = strstr(line, " as: ")) && as < eol)
+            rs->cmdline = xstrndup(as + 5, (size_t)(eol - as - 5));
+        else if (strncmp(line, report, sizeof report - 1) == 0)
+            add_label(rs, line + sizeof report - 1, eol);
+        else if (strncmp(line, skipped, sizeof skipped - 1) == 0)
+            add_label(rs, line + sizeof skipped - 1, eol);
+        else if (strncmp(line, grep_host, sizeof grep_host - 1) == 0) {
+            const char *a = line + sizeof grep_host - 1;
+            const char *sp = strpbrk(a, " \t");
+            if (sp && sp < eol)
+                add_done(rs, a, (size_t)(sp - a));
+        }
+        line = *eol ? eol + 1 : eol;
+    }
+    return rs->cmdline ? 0 : -1;
+}
+
+int resume_load(const char *path, struct resume *rs, char *err, size_t errlen)
+{
+    memset(rs, 0, sizeof *rs);
+    char *text = slurp(path, err, errlen);
+    if (!text)
+        return -1;
+    int r = strstr(text, "<nmaprun") ? load_xml(text, rs) : load_lines(text, rs);
+    free(text);
+    if (r != 0 || !rs->cmdline || !*rs->cmdline) {
+        snprintf(err, errlen, "%s is not a portscout output file (no command line in it)", path);
+        resume_free(rs);
+        return -1;
+    }
+    /* A host listed twice (a grepable file has two lines per host) is one. */
+    size_t n = 0;
+    for (size_t i = 0; i < rs->ndone; i++) {
+        size_t j;
+        for (j = 0; j < n && !ip_addr_equal(&rs->done[j], &rs->done[i]); j++)
+            ;
+        if (j == n)
+            rs->done[n++] = rs->done[i];
+    }
+    rs->ndone = n;
+    return 0;
+}
+
+void resume_free(struct resume *rs)
+{
+    if (!rs)
+        return;
+    free(rs->cmdline);
+    free(rs->done);
+    memset(rs, 0, sizeof *rs);
+}
+
+char **resume_argv(const char *cmdline, int *argc)
+{
+    size_t len = strlen(cmdline);
+    /* at most len/2+1 words; the strings follow the pointer array */
+    size_t max = len / 2 + 2;
+    char **argv = xmalloc(max * sizeof *argv + len + 1);
+    char *s = (char *)(argv + max);
+    memcpy(s, cmdline, len + 1);
+    int n = 0;
+    for (char *tok = strtok(s, " \t"); tok; tok = strtok(NULL, " \t"))
+        argv[n++] = tok;
+    argv[n] = NULL;
+    *argc = n;
+    return argv;
+}
+
+char *resume_xml_hosts(const char *path, unsigned long *total, unsigned long *up)
+{
+    char err[256];
+    *total = *up = 0;
+    char *text = slurp(path, err, sizeof err);
+    if (!text)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    for (const char *h = strstr(text, "<host "); h; h = strstr(h + 1, "<host ")) {
+        const char *close = strstr(h, "</host>");
+        if (!close)
+            break;
+        close += 7;
+        size_t n = (size_t)(close - h);
+        while (len + n + 2 > cap)
+            out = xreallocarray(out, cap *= 2, 1);
+        memcpy(out + len, h, n);
+        len += n;
+        out[len++] = '\n';
+        out[len] = '\0';
+        (*total)++;
+        const char *st = strstr(h, "<status state=\"up\"");
+        *up += st && st < close;
+    }
+    free(text);
+    if (!*total) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* --resume: what an output file of an interrupted scan says about it. */
+#ifndef PORTSCOUT_RESUME_H
+#define PORTSCOUT_RESUME_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+struct resume {
+    char *cmdline;          /* the command line the scan was started with */
+    struct ip_addr *done;   /* hosts the file reports as finished */
+    size_t ndone;
+};
+
+/* Read a normal (-oN), grepable (-oG) or XML (-oX) output file.  Returns 0,
+ * or -1 with err set (unreadable, or no portscout command line in it). */
+int resume_load(const char *path, struct resume *rs, char *err, size_t errlen);
+void resume_free(struct resume *rs);
+/* Split a command line on blanks into a NULL-terminated argv (malloc'd, one
+ * block: free it once). */
+char **resume_argv(const char *cmdline, int *argc);
+
+/* The finished hosts of an XML output file, as the raw <host> elements, and
+ * how many there are and how many were up: a resumed scan rewrites the file
+ * with them first.  NULL when the file has none or cannot be read. */
+char *resume_xml_hosts(const char *path, unsigned long *total, unsigned long *up);
+
+#endif
