@@ -154,10 +154,20 @@ int resume_load(const char *path, struct resume *rs, char *err, size_t errlen)
     char *text = slurp(path, err, errlen);
     if (!text)
         return -1;
-    int r = strstr(text, "<nmaprun") ? load_xml(text, rs) : load_lines(text, rs);
+    int r = resume_parse(text, rs);
     free(text);
-    if (r != 0 || !rs->cmdline || !*rs->cmdline) {
+    if (r != 0) {
         snprintf(err, errlen, "%s is not a portscout output file (no command line in it)", path);
+        return -1;
+    }
+    return 0;
+}
+
+int resume_parse(const char *text, struct resume *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    int r = strstr(text, "<nmaprun") ? load_xml(text, rs) : load_lines(text, rs);
+    if (r != 0 || !rs->cmdline || !*rs->cmdline) {
         resume_free(rs);
         return -1;
     }

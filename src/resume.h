@@ -16,6 +16,8 @@ struct resume {
 /* Read a normal (-oN), grepable (-oG) or XML (-oX) output file.  Returns 0,
  * or -1 with err set (unreadable, or no portscout command line in it). */
 int resume_load(const char *path, struct resume *rs, char *err, size_t errlen);
+/* The same from the file's text.  0, or -1 when it holds no command line. */
+int resume_parse(const char *text, struct resume *rs);
 void resume_free(struct resume *rs);
 /* Split a command line on blanks into a NULL-terminated argv (malloc'd, one
  * block: free it once). */

@@ -60,6 +60,7 @@ void options_usage(FILE *f)
         "  --webxml: Reference nmap's stylesheet on the web for portable XML\n"
         "  --no-stylesheet: Prevent associating of XSL stylesheet w/XML output\n"
         "  --stats-every <time>: Print a status line at this interval (on stderr)\n"
+        "  --resume <file>: Resume an aborted scan from its normal/grepable/XML output\n"
         "  (On a terminal a live status line runs on stderr; keys v/V and d/D\n"
         "   change verbosity and debugging, any other key prints the status.\n"
         "   Ctrl-C stops the scan and still completes every output file.)\n"
