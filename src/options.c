@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/readfile.h"
 #include "lib/xalloc.h"
 
 #ifndef PORTSCOUT_VERSION
@@ -484,6 +485,11 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
                 ret = long_option(o, namebuf, val ? val : argv[++i], err, errlen);
                 continue;
             }
+            if (strcmp(namebuf, "resume") == 0) {
+                ret = err_fmt(err, errlen, "--resume takes the output file of the interrupted "
+                                           "scan and nothing else");
+                break;
+            }
             char dashed[80];
             snprintf(dashed, sizeof dashed, "--%s", namebuf);
             if (is_planned(dashed)) {
@@ -514,42 +520,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     return check_timing(&o->cfg.timing, err, errlen);
 }
 
-/* The whole of a file ("-": standard input) as a string. */
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    if (!f) {
-        err_fmt(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, len = 0, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2)
-            buf = xreallocarray(buf, cap *= 2, 1);
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (bad) {
-        free(buf);
-        err_fmt(err, errlen, "cannot read %s", path);
-        return NULL;
-    }
-    buf[len] = '\0';
-    if (memchr(buf, '\0', len)) {
-        free(buf);
-        err_fmt(err, errlen, "%s is not a text file", path);
-        return NULL;
-    }
-    return buf;
-}
-
 static int add_file(struct target_list *l, const char *path, int family, char *err,
                     size_t errlen)
 {
-    char *text = slurp(path, err, errlen);
+    char *text = read_text_file(path, err, errlen);
     if (!text)
         return -1;
     char perr[TARGET_ERRLEN];

@@ -8,32 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/readfile.h"
 #include "lib/xalloc.h"
-
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2)
-            buf = xreallocarray(buf, cap *= 2, 1);
-    }
-    int bad = ferror(f);
-    fclose(f);
-    buf[len] = '\0';
-    if (bad || memchr(buf, '\0', len)) {
-        snprintf(err, errlen, "cannot read %s as a portscout output file", path);
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
 
 static void add_done(struct resume *rs, const char *text, size_t len)
 {
@@ -151,7 +127,7 @@ static int load_lines(const char *text, struct resume *rs)
 int resume_load(const char *path, struct resume *rs, char *err, size_t errlen)
 {
     memset(rs, 0, sizeof *rs);
-    char *text = slurp(path, err, errlen);
+    char *text = read_text_file(path, err, errlen);
     if (!text)
         return -1;
     int r = resume_parse(text, rs);
@@ -213,7 +189,7 @@ char *resume_xml_hosts(const char *path, unsigned long *total, unsigned long *up
 {
     char err[256];
     *total = *up = 0;
-    char *text = slurp(path, err, sizeof err);
+    char *text = read_text_file(path, err, sizeof err);
     if (!text)
         return NULL;
     size_t cap = 4096, len = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/readfile.h"
 #include "lib/xalloc.h"
 
 #ifndef PORTSCOUT_DATADIR
@@ -113,32 +114,13 @@ int services_parse(struct services *s, const char *text, char *err, size_t errle
 
 int services_load(struct services *s, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
-        return -e;
+    char *text = read_text_file(path, err, errlen);
+    if (!text) {
+        memset(s, 0, sizeof *s);
+        return errno ? -errno : -EIO;
     }
-    size_t cap = 1 << 16, len = 0, r;
-    char *buf = xmalloc(cap);
-    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2) {
-            cap *= 2;
-            buf = xreallocarray(buf, cap, 1);
-        }
-    }
-    int rerr = ferror(f);
-    fclose(f);
-    buf[len] = '\0';
-    int ret;
-    if (rerr) {
-        snprintf(err, errlen, "cannot read %s", path);
-        ret = -EIO;
-    } else {
-        ret = services_parse(s, buf, err, errlen);
-    }
-    free(buf);
+    int ret = services_parse(s, text, err, errlen);
+    free(text);
     return ret;
 }
 

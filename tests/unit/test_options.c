@@ -401,7 +401,7 @@ static void test_errors(void **state)
     PARSE_BAD("-sV", "-sTV", "10.0.0.1");
     PARSE_BAD("-O", "-O", "10.0.0.1");
     PARSE_BAD("--traceroute", "--traceroute", "10.0.0.1");
-    PARSE_BAD("not implemented", "--resume", "scan.xml");
+    PARSE_BAD("--resume takes the output file", "-v", "--resume", "scan.xml");
     PARSE_BAD("-oX needs a file name", "10.0.0.1", "-oX");
     PARSE_BAD("-oA needs a base name", "-oA", "-", "10.0.0.1");
     PARSE_BAD("--stats-every", "--stats-every", "0", "10.0.0.1");
