@@ -42,3 +42,67 @@ int output_any_shown(const struct scan_config *cfg, const struct host_report *r)
             return 1;
     return 0;
 }
+
+void port_tally(struct port_tally *t, const struct scan_config *cfg, const struct host_report *r)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct port_result *p = &r->ports[i];
+        if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT)
+            continue; /* not a record any technique makes */
+        t->n[p->proto][p->state]++;
+        t->by_reason[p->proto][p->state][p->reason]++;
+    }
+    for (int p = 0; p < PROTO_COUNT; p++)
+        for (int s = 0; s < PORT_STATE_COUNT; s++) {
+            if (!t->n[p][s])
+                continue;
+            t->hidden[p][s] = (uint8_t)output_ignored(cfg, (enum port_state)s, t->n[p][s]);
+            if (!t->hidden[p][s])
+                t->shown += t->n[p][s];
+        }
+}
+
+int port_tally_hides(const struct port_tally *t, const struct port_result *p)
+{
+    if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT)
+        return 1;
+    return t->hidden[p->proto][p->state];
+}
+
+size_t port_tally_hidden(const struct port_tally *t,
+                         struct tally_group out[PROTO_COUNT * PORT_STATE_COUNT])
+{
+    size_t n = 0;
+    for (int p = 0; p < PROTO_COUNT; p++)
+        for (int s = 0; s < PORT_STATE_COUNT; s++) {
+            if (!t->hidden[p][s])
+                continue;
+            /* insertion keeps earlier (protocol, state) first among equals */
+            size_t k = n++;
+            while (k > 0 && out[k - 1].count < t->n[p][s]) {
+                out[k] = out[k - 1];
+                k--;
+            }
+            out[k] = (struct tally_group){(uint8_t)p, (uint8_t)s, t->n[p][s]};
+        }
+    return n;
+}
+
+size_t port_tally_reasons(const struct port_tally *t, int proto, int state,
+                          uint8_t out[REASON_COUNT])
+{
+    const size_t *by = t->by_reason[proto][state];
+    size_t n = 0;
+    for (int r = 0; r < REASON_COUNT; r++) {
+        if (!by[r])
+            continue;
+        size_t k = n++;
+        while (k > 0 && by[out[k - 1]] < by[r]) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = (uint8_t)r;
+    }
+    return n;
+}

@@ -96,21 +96,20 @@ static void status_line(FILE *f, const struct host_report *r, const char *status
 }
 
 static void ports_line(FILE *f, const struct scan_info *si, const struct host_report *r,
-                       size_t (*count)[PORT_STATE_COUNT])
+                       const struct port_tally *t)
 {
     const struct scan_config *cfg = si->cfg;
-    int hidden[PROTO_COUNT][PORT_STATE_COUNT];
+    /* nmap names the ignored state only when there is exactly one */
     size_t ignored_count[PORT_STATE_COUNT] = {0};
     int nignored_states = 0, istate = -1;
     for (int p = 0; p < PROTO_COUNT; p++)
         for (int s = 0; s < PORT_STATE_COUNT; s++) {
-            hidden[p][s] = count[p][s] && output_ignored(cfg, (enum port_state)s, count[p][s]);
-            if (hidden[p][s]) {
-                if (!ignored_count[s])
-                    nignored_states++;
-                ignored_count[s] += count[p][s];
-                istate = s;
-            }
+            if (!t->hidden[p][s])
+                continue;
+            if (!ignored_count[s])
+                nignored_states++;
+            ignored_count[s] += t->n[p][s];
+            istate = s;
         }
 
     host_prefix(f, r);
@@ -118,8 +117,7 @@ static void ports_line(FILE *f, const struct scan_info *si, const struct host_re
     int first = 1;
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *pr = &r->ports[i];
-        if (pr->proto >= PROTO_COUNT || pr->state >= PORT_STATE_COUNT ||
-            hidden[pr->proto][pr->state])
+        if (port_tally_hides(t, pr))
             continue;
         const char *svc = services_name(cfg->svc, (enum proto)pr->proto, pr->port);
         if (!first)
@@ -153,26 +151,15 @@ static void grepable_host(struct output *o, const struct scan_info *si, const st
         fflush(f);
         return;
     }
-    size_t(*count)[PORT_STATE_COUNT] = xcalloc(PROTO_COUNT, sizeof *count);
-    for (size_t i = 0; i < r->nports; i++)
-        if (r->ports[i].proto < PROTO_COUNT && r->ports[i].state < PORT_STATE_COUNT)
-            count[r->ports[i].proto][r->ports[i].state]++;
-    if (cfg->open_only) {
-        /* --open: a host without an open port is left out entirely */
-        int any = 0;
-        for (int p = 0; p < PROTO_COUNT && !any; p++)
-            for (int s = 0; s < PORT_STATE_COUNT && !any; s++)
-                any = count[p][s] && !output_ignored(cfg, (enum port_state)s, count[p][s]);
-        if (!any) {
-            free(count);
-            fflush(f);
-            return;
-        }
+    struct port_tally t;
+    port_tally(&t, cfg, r);
+    if (cfg->open_only && t.shown == 0) {
+        fflush(f); /* --open: a host without an open port is left out entirely */
+        return;
     }
     status_line(f, r, "Up");
     if (r->nports)
-        ports_line(f, si, r, count);
-    free(count);
+        ports_line(f, si, r, &t);
     fflush(f);
 }
 

@@ -287,32 +287,17 @@ static void json_begin(struct output *o, const struct scan_info *si)
     buf_emit(&b, o->f);
 }
 
-struct group {
-    size_t count;
-    size_t by_reason[REASON_COUNT];
-};
-
 static void put_ports(struct buf *b, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
-    struct group(*g)[PORT_STATE_COUNT] = xcalloc(PROTO_COUNT, sizeof *g);
-    int hidden[PROTO_COUNT][PORT_STATE_COUNT] = {{0}};
-    for (size_t i = 0; i < r->nports; i++) {
-        const struct port_result *p = &r->ports[i];
-        if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT)
-            continue;
-        g[p->proto][p->state].count++;
-        g[p->proto][p->state].by_reason[p->reason < REASON_COUNT ? p->reason : REASON_NONE]++;
-    }
-    for (int p = 0; p < PROTO_COUNT; p++)
-        for (int s = 0; s < PORT_STATE_COUNT; s++)
-            hidden[p][s] = g[p][s].count && output_ignored(cfg, (enum port_state)s, g[p][s].count);
+    struct port_tally t;
+    port_tally(&t, cfg, r);
 
     int first = 1;
     buf_puts(b, "\"ports\":[");
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
-        if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT || hidden[p->proto][p->state])
+        if (port_tally_hides(&t, p))
             continue;
         int f2 = 1;
         if (!first)
@@ -335,46 +320,32 @@ static void put_ports(struct buf *b, const struct scan_info *si, const struct ho
     }
     buf_puts(b, "],\"extraports\":[");
     /* Largest group first, then by protocol and state; reasons likewise. */
-    first = 1;
-    for (;;) {
-        int bp = -1, bs = -1;
-        for (int p = 0; p < PROTO_COUNT; p++)
-            for (int s = 0; s < PORT_STATE_COUNT; s++)
-                if (hidden[p][s] == 1 && (bp < 0 || g[p][s].count > g[bp][bs].count))
-                    bp = p, bs = s;
-        if (bp < 0)
-            break;
-        hidden[bp][bs] = 2;
-        struct group *gr = &g[bp][bs];
+    struct tally_group groups[PROTO_COUNT * PORT_STATE_COUNT];
+    size_t ng = port_tally_hidden(&t, groups);
+    for (size_t i = 0; i < ng; i++) {
+        const struct tally_group *g = &groups[i];
         int f2 = 1;
-        if (!first)
+        if (i)
             buf_putc(b, ',');
-        first = 0;
         buf_putc(b, '{');
         put_key(b, &f2, "protocol");
-        put_str(b, proto_name((enum proto)bp));
+        put_str(b, proto_name((enum proto)g->proto));
         put_key(b, &f2, "state");
-        put_str(b, port_state_name((enum port_state)bs));
+        put_str(b, port_state_name((enum port_state)g->state));
         put_key(b, &f2, "count");
-        buf_printf(b, "%zu", gr->count);
+        buf_printf(b, "%zu", g->count);
         put_key(b, &f2, "reasons");
         buf_putc(b, '{');
         int f3 = 1;
-        for (;;) {
-            int br = -1;
-            for (int q = 0; q < REASON_COUNT; q++)
-                if (gr->by_reason[q] && (br < 0 || gr->by_reason[q] > gr->by_reason[br]))
-                    br = q;
-            if (br < 0)
-                break;
-            put_key(b, &f3, reason_name((enum reason)br));
-            buf_printf(b, "%zu", gr->by_reason[br]);
-            gr->by_reason[br] = 0;
+        uint8_t reasons[REASON_COUNT];
+        size_t nr = port_tally_reasons(&t, g->proto, g->state, reasons);
+        for (size_t k = 0; k < nr; k++) {
+            put_key(b, &f3, reason_name((enum reason)reasons[k]));
+            buf_printf(b, "%zu", t.by_reason[g->proto][g->state][reasons[k]]);
         }
         buf_puts(b, "}}");
     }
     buf_putc(b, ']');
-    free(g);
 }
 
 static void json_host(struct output *o, const struct scan_info *si, const struct host_report *r)

@@ -57,84 +57,45 @@ static void normal_begin(struct output *o, const struct scan_info *si)
     fflush(o->f);
 }
 
-struct group {
-    size_t count;
-    size_t by_reason[REASON_COUNT];
-};
-
 /* "Not shown: 997 closed tcp ports (conn-refused), 3 filtered tcp ports
  * (2 no-response, 1 admin-prohibited)".  Returns whether it printed. */
-static int print_not_shown(FILE *f, struct group g[PROTO_COUNT][PORT_STATE_COUNT],
-                            int hidden[PROTO_COUNT][PORT_STATE_COUNT])
+static int print_not_shown(FILE *f, const struct port_tally *t)
 {
-    int first = 1;
-    for (;;) {
-        /* largest remaining group first */
-        int bp = -1, bs = -1;
-        for (int p = 0; p < PROTO_COUNT; p++)
-            for (int s = 0; s < PORT_STATE_COUNT; s++)
-                if (hidden[p][s] == 1 && (bp < 0 || g[p][s].count > g[bp][bs].count))
-                    bp = p, bs = s;
-        if (bp < 0)
-            break;
-        hidden[bp][bs] = 2;
-        const struct group *gr = &g[bp][bs];
-        fprintf(f, "%s%zu %s %s port%s (", first ? "Not shown: " : ", ", gr->count,
-                port_state_name((enum port_state)bs), proto_name((enum proto)bp),
-                gr->count == 1 ? "" : "s");
-        first = 0;
-        int nreasons = 0;
-        for (int r = 0; r < REASON_COUNT; r++)
-            nreasons += gr->by_reason[r] > 0;
-        int printed = 0;
-        size_t done_mask[REASON_COUNT] = {0};
-        while (printed < nreasons) {
-            int br = -1;
-            for (int r = 0; r < REASON_COUNT; r++)
-                if (gr->by_reason[r] && !done_mask[r] &&
-                    (br < 0 || gr->by_reason[r] > gr->by_reason[br]))
-                    br = r;
-            done_mask[br] = 1;
-            if (nreasons == 1)
-                fprintf(f, "%s", reason_name((enum reason)br));
+    struct tally_group groups[PROTO_COUNT * PORT_STATE_COUNT];
+    size_t ng = port_tally_hidden(t, groups);
+    for (size_t i = 0; i < ng; i++) {
+        const struct tally_group *g = &groups[i];
+        fprintf(f, "%s%zu %s %s port%s (", i ? ", " : "Not shown: ", g->count,
+                port_state_name((enum port_state)g->state), proto_name((enum proto)g->proto),
+                g->count == 1 ? "" : "s");
+        uint8_t reasons[REASON_COUNT];
+        size_t nr = port_tally_reasons(t, g->proto, g->state, reasons);
+        for (size_t k = 0; k < nr; k++) {
+            const char *name = reason_name((enum reason)reasons[k]);
+            if (nr == 1)
+                fputs(name, f);
             else
-                fprintf(f, "%s%zu %s", printed ? ", " : "", gr->by_reason[br],
-                        reason_name((enum reason)br));
-            printed++;
+                fprintf(f, "%s%zu %s", k ? ", " : "", t->by_reason[g->proto][g->state][reasons[k]],
+                        name);
         }
         fputc(')', f);
     }
-    if (!first)
+    if (ng)
         fputc('\n', f);
-    return !first;
+    return ng > 0;
 }
 
 static void print_ports(FILE *f, const struct scan_info *si, const struct host_report *r,
                         const char *label)
 {
     const struct scan_config *cfg = si->cfg;
-    struct group(*g)[PORT_STATE_COUNT] = xcalloc(PROTO_COUNT, sizeof *g);
-    int hidden[PROTO_COUNT][PORT_STATE_COUNT] = {{0}};
-    for (size_t i = 0; i < r->nports; i++) {
-        const struct port_result *p = &r->ports[i];
-        g[p->proto][p->state].count++;
-        g[p->proto][p->state].by_reason[p->reason]++;
-    }
-    size_t shown = 0;
-    for (int p = 0; p < PROTO_COUNT; p++)
-        for (int s = 0; s < PORT_STATE_COUNT; s++)
-            if (g[p][s].count) {
-                hidden[p][s] = output_ignored(cfg, (enum port_state)s, g[p][s].count);
-                if (!hidden[p][s])
-                    shown += g[p][s].count;
-            }
-    if (shown == 0 && r->nports)
+    struct port_tally t;
+    port_tally(&t, cfg, r);
+    if (t.shown == 0 && r->nports)
         fprintf(f, "All %zu scanned ports on %s are in ignored states.\n", r->nports, label);
-    int not_shown = print_not_shown(f, g, hidden);
-    if (shown == 0) {
-        free(g);
+    int not_shown = print_not_shown(f, &t);
+    if (t.shown == 0)
         return;
-    }
     if (!not_shown) /* nmap keeps the line, empty */
         fputc('\n', f);
     /* Column widths: one space between columns, the last one unpadded. */
@@ -143,7 +104,7 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
     char buf[64];
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
-        if (hidden[p->proto][p->state])
+        if (port_tally_hides(&t, p))
             continue;
         int n = snprintf(buf, sizeof buf, "%u/%s", p->port, proto_name(p->proto));
         if (n > wport)
@@ -162,7 +123,7 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
         fprintf(f, "%-*s %-*s SERVICE\n", wport, "PORT", wstate, "STATE");
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
-        if (hidden[p->proto][p->state])
+        if (port_tally_hides(&t, p))
             continue;
         snprintf(buf, sizeof buf, "%u/%s", p->port, proto_name(p->proto));
         const char *svc = services_name(cfg->svc, p->proto, p->port);
@@ -178,7 +139,6 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
                     wsvc, svc, reason_name(p->reason));
         }
     }
-    free(g);
 }
 
 static void normal_host(struct output *o, const struct scan_info *si, const struct host_report *r)

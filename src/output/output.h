@@ -4,6 +4,7 @@
 #ifndef PORTSCOUT_OUTPUT_H
 #define PORTSCOUT_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -63,6 +64,33 @@ int output_ignored(const struct scan_config *cfg, enum port_state st, size_t cou
 /* Would the host list any port at all?  (With --open a host without one is
  * left out of the reports.) */
 int output_any_shown(const struct scan_config *cfg, const struct host_report *r);
+
+/* A host's ports counted by (protocol, state) and reason, with the ignored
+ * states marked: what every format needs to list some ports and sum up the
+ * others ("Not shown", extraports, "Ignored State"). */
+struct port_tally {
+    size_t n[PROTO_COUNT][PORT_STATE_COUNT];
+    size_t by_reason[PROTO_COUNT][PORT_STATE_COUNT][REASON_COUNT];
+    uint8_t hidden[PROTO_COUNT][PORT_STATE_COUNT]; /* summed up, not listed */
+    size_t shown;                                  /* ports listed */
+};
+
+struct tally_group {
+    uint8_t proto, state;
+    size_t count;
+};
+
+void port_tally(struct port_tally *t, const struct scan_config *cfg, const struct host_report *r);
+/* Is this port summed up rather than listed?  (Also for a malformed record.) */
+int port_tally_hides(const struct port_tally *t, const struct port_result *p);
+/* The summed-up groups, largest first (ties: protocol, then state), as nmap
+ * orders them.  Returns how many were written to out. */
+size_t port_tally_hidden(const struct port_tally *t,
+                         struct tally_group out[PROTO_COUNT * PORT_STATE_COUNT]);
+/* The reasons of one group, most frequent first (ties: reason order).
+ * Returns how many were written to out. */
+size_t port_tally_reasons(const struct port_tally *t, int proto, int state,
+                          uint8_t out[REASON_COUNT]);
 /* nmap's latency style: two significant digits, never an exponent. */
 void format_sigdigits(double v, int digits, char *buf, size_t len);
 

@@ -219,44 +219,26 @@ static void write_port_ranges(FILE *f, const struct host_report *r, int proto, i
     }
 }
 
-struct counts {
-    size_t n[PROTO_COUNT][PORT_STATE_COUNT];
-    size_t by_reason[PROTO_COUNT][PORT_STATE_COUNT][REASON_COUNT];
-};
-
 /* <extraports> for each hidden (protocol, state), largest first as in the
  * normal output's "Not shown" line; its reasons the most frequent first. */
-static void write_extraports(FILE *f, const struct host_report *r, const struct counts *c,
-                             int hidden[PROTO_COUNT][PORT_STATE_COUNT])
+static void write_extraports(FILE *f, const struct host_report *r, const struct port_tally *t)
 {
-    for (;;) {
-        int bp = -1, bs = -1;
-        for (int p = 0; p < PROTO_COUNT; p++)
-            for (int s = 0; s < PORT_STATE_COUNT; s++)
-                if (hidden[p][s] == 1 && (bp < 0 || c->n[p][s] > c->n[bp][bs]))
-                    bp = p, bs = s;
-        if (bp < 0)
-            break;
-        hidden[bp][bs] = 2;
+    struct tally_group groups[PROTO_COUNT * PORT_STATE_COUNT];
+    size_t ng = port_tally_hidden(t, groups);
+    for (size_t i = 0; i < ng; i++) {
+        const struct tally_group *g = &groups[i];
         fputs("<extraports", f);
-        xml_attr(f, "state", port_state_name((enum port_state)bs));
-        fprintf(f, " count=\"%zu\">\n", c->n[bp][bs]);
-        int done[REASON_COUNT] = {0};
-        for (;;) {
-            int br = -1;
-            for (int rs = 0; rs < REASON_COUNT; rs++)
-                if (c->by_reason[bp][bs][rs] && !done[rs] &&
-                    (br < 0 || c->by_reason[bp][bs][rs] > c->by_reason[bp][bs][br]))
-                    br = rs;
-            if (br < 0)
-                break;
-            done[br] = 1;
+        xml_attr(f, "state", port_state_name((enum port_state)g->state));
+        fprintf(f, " count=\"%zu\">\n", g->count);
+        uint8_t reasons[REASON_COUNT];
+        size_t nr = port_tally_reasons(t, g->proto, g->state, reasons);
+        for (size_t k = 0; k < nr; k++) {
             fputs("<extrareasons", f);
-            xml_attr(f, "reason", reason_name((enum reason)br));
-            fprintf(f, " count=\"%zu\"", c->by_reason[bp][bs][br]);
-            xml_attr(f, "proto", proto_name((enum proto)bp));
+            xml_attr(f, "reason", reason_name((enum reason)reasons[k]));
+            fprintf(f, " count=\"%zu\"", t->by_reason[g->proto][g->state][reasons[k]]);
+            xml_attr(f, "proto", proto_name((enum proto)g->proto));
             fputs(" ports=\"", f);
-            write_port_ranges(f, r, bp, bs, br);
+            write_port_ranges(f, r, g->proto, g->state, reasons[k]);
             fputs("\"/>\n", f);
         }
         fputs("</extraports>\n", f);
@@ -266,27 +248,14 @@ static void write_extraports(FILE *f, const struct host_report *r, const struct 
 static void write_ports(FILE *f, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
-    struct counts c;
-    memset(&c, 0, sizeof c);
-    int hidden[PROTO_COUNT][PORT_STATE_COUNT] = {{0}};
-    for (size_t i = 0; i < r->nports; i++) {
-        const struct port_result *p = &r->ports[i];
-        if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT)
-            continue; /* not a record any technique makes */
-        c.n[p->proto][p->state]++;
-        c.by_reason[p->proto][p->state][p->reason]++;
-    }
-    for (int p = 0; p < PROTO_COUNT; p++)
-        for (int s = 0; s < PORT_STATE_COUNT; s++)
-            if (c.n[p][s])
-                hidden[p][s] = output_ignored(cfg, (enum port_state)s, c.n[p][s]);
+    struct port_tally t;
+    port_tally(&t, cfg, r);
 
     fputs("<ports>", f);
-    write_extraports(f, r, &c, hidden);
+    write_extraports(f, r, &t);
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
-        if (p->proto >= PROTO_COUNT || p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT ||
-            hidden[p->proto][p->state])
+        if (port_tally_hides(&t, p))
             continue;
         fputs("<port", f);
         xml_attr(f, "protocol", proto_name((enum proto)p->proto));
