@@ -79,6 +79,7 @@ struct engine {
     struct ip_addr *locals; /* this machine's addresses: up without probes */
     size_t nlocals;
     struct port_ref *order; /* scan order of every port, shared by hosts */
+    int32_t *index;         /* (proto, port) -> position in order; for --resume */
     uint32_t nports;
     struct port_ref ping_order[2];
 
@@ -422,7 +423,9 @@ static int by_proto_port(const void *a, const void *b)
     return (int)x->port - (int)y->port;
 }
 
-static void host_report(struct engine *eng, struct host *h)
+/* Hand h to the caller: finished (host_done), or with only the ports it
+ * concluded when the scan was stopped (host_partial, for --resume). */
+static void host_report(struct engine *eng, struct host *h, int partial)
 {
     struct host_report r = {
         .target = &h->target,
@@ -437,21 +440,29 @@ static void host_report(struct engine *eng, struct host *h)
         .end = h->end,
     };
     struct port_result *ports = NULL;
+    size_t n = 0;
     if (h->up && !h->timed_out && h->ws.order == eng->order) {
         ports = xcalloc(eng->nports, sizeof *ports);
         for (uint32_t i = 0; i < eng->nports; i++) {
             const struct port_slot *s = &h->ws.slots[i];
-            ports[i] = (struct port_result){eng->order[i].port, eng->order[i].proto, s->state,
-                                            s->reason, s->ttl};
+            if (partial && s->state == PORT_UNKNOWN)
+                continue;
+            ports[n++] = (struct port_result){eng->order[i].port, eng->order[i].proto, s->state,
+                                              s->reason, s->ttl};
         }
-        qsort(ports, eng->nports, sizeof *ports, by_proto_port);
+        qsort(ports, n, sizeof *ports, by_proto_port);
         r.ports = ports;
-        r.nports = eng->nports;
+        r.nports = n;
     }
-    eng->stats.hosts_total++;
-    eng->stats.hosts_up += h->up != 0;
-    if (eng->ev.host_done)
-        eng->ev.host_done(eng->ev.arg, &r);
+    if (partial) {
+        if (eng->ev.host_partial && h->up && n)
+            eng->ev.host_partial(eng->ev.arg, &r);
+    } else {
+        eng->stats.hosts_total++;
+        eng->stats.hosts_up += h->up != 0;
+        if (eng->ev.host_done)
+            eng->ev.host_done(eng->ev.arg, &r);
+    }
     free(ports);
 }
 
@@ -472,6 +483,30 @@ static size_t hosts_in_flight(const struct engine *eng)
     return n;
 }
 
+/* Mark ports concluded by an earlier, interrupted run as final. */
+static void apply_prior(struct engine *eng, struct host *h, const struct port_result *prior,
+                        size_t n)
+{
+    if (!eng->index) {
+        eng->index = xmalloc(PROTO_COUNT * 65536 * sizeof *eng->index);
+        memset(eng->index, 0xff, PROTO_COUNT * 65536 * sizeof *eng->index);
+        for (uint32_t i = 0; i < eng->nports; i++)
+            eng->index[eng->order[i].proto * 65536 + eng->order[i].port] = (int32_t)i;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const struct port_result *p = &prior[k];
+        if (p->proto >= PROTO_COUNT || p->state == PORT_UNKNOWN ||
+            p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT)
+            continue;
+        int32_t idx = eng->index[p->proto * 65536 + p->port];
+        if (idx < 0 || h->ws.slots[idx].state != PORT_UNKNOWN)
+            continue; /* not scanned this time, or listed twice */
+        h->ws.slots[idx] = (struct port_slot){p->state, p->reason, p->ttl, 1};
+        h->ws.remaining--;
+    }
+    maybe_finish(h);
+}
+
 static void add_host(struct engine *eng, struct target *t)
 {
     struct host *h = xcalloc(1, sizeof *h);
@@ -483,7 +518,18 @@ static void add_host(struct engine *eng, struct target *t)
         h->cwnd = eng->max_cwnd;
     h->ssthresh = eng->max_cwnd;
     h->max_ok_tryno = 0;
-    if (!eng->cfg->ping) {
+    const struct port_result *prior = NULL;
+    uint8_t prior_reason = REASON_USER_SET;
+    size_t nprior = eng->ev.prior
+                        ? eng->ev.prior(eng->ev.arg, &t->addr, &prior, &prior_reason)
+                        : 0;
+    if (nprior) {
+        /* --resume: the host was up and these ports were concluded */
+        h->up = 1;
+        h->up_reason = prior_reason;
+        host_start_scan(eng, h);
+        apply_prior(eng, h, prior, nprior);
+    } else if (!eng->cfg->ping) {
         h->up = 1;
         h->up_reason = REASON_USER_SET;
         host_start_scan(eng, h);
@@ -532,7 +578,7 @@ static void flush_done(struct engine *eng)
     while (n < eng->nactive && eng->active[n]->phase == PHASE_DONE) {
         struct host *h = eng->active[n];
         h->end = time(NULL);
-        host_report(eng, h);
+        host_report(eng, h, 0);
         host_free(h);
         n++;
     }
@@ -567,9 +613,13 @@ static int below_min_rate(const struct engine *eng, usec_t now)
     return (double)eng->stats.probes_sent < min * (double)(now - eng->start_us) / USEC_PER_SEC;
 }
 
-static int host_has_work(const struct host *h)
+static int host_has_work(struct host *h)
 {
-    return h->phase != PHASE_DONE && (h->ws.nretry || h->ws.next_fresh < h->ws.n);
+    struct workset *ws = &h->ws;
+    /* ports a resumed scan already knows are passed over */
+    while (ws->next_fresh < ws->n && ws->slots[ws->next_fresh].state != PORT_UNKNOWN)
+        ws->next_fresh++;
+    return h->phase != PHASE_DONE && (ws->nretry || ws->next_fresh < ws->n);
 }
 
 /* Send one probe to h.  1 if sent, 0 if the technique is out of resources,
@@ -688,7 +738,7 @@ static usec_t next_deadline(const struct engine *eng, usec_t now)
     usec_t next = INT64_MAX;
     usec_t host_to = eng->cfg->timing.host_timeout;
     for (size_t i = 0; i < eng->nactive; i++) {
-        const struct host *h = eng->active[i];
+        struct host *h = eng->active[i];
         if (h->phase == PHASE_DONE)
             continue;
         if (h->head && h->head->sent + host_timeout(eng, h) < next)
@@ -719,16 +769,15 @@ static int stop_now(struct engine *eng, usec_t now)
 }
 
 /* At the end of an interrupted scan: report every host that finished, in
- * target order, and drop those still under way (their results are partial). */
+ * target order; of those still under way, only the ports they concluded,
+ * as partial results a resumed scan can start from. */
 static void report_finished(struct engine *eng)
 {
     for (size_t i = 0; i < eng->nactive; i++) {
         struct host *h = eng->active[i];
         abandon_all(eng, h);
-        if (h->phase == PHASE_DONE) {
-            h->end = time(NULL);
-            host_report(eng, h);
-        }
+        h->end = time(NULL);
+        host_report(eng, h, h->phase != PHASE_DONE);
         host_free(h);
     }
     eng->nactive = 0;
@@ -926,6 +975,7 @@ void engine_free(struct engine *eng)
         free(p);
     }
     free(eng->order);
+    free(eng->index);
     free(eng->locals);
     if (eng->tech->fini)
         eng->tech->fini(eng->tech_state);

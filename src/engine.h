@@ -49,6 +49,12 @@ struct engine_events {
     /* Called at least five times a second while the scan runs (status
      * lines, keys); NULL when not wanted. */
     void (*tick)(void *arg);
+    /* A stopped scan's unfinished host: only the ports it concluded. */
+    void (*host_partial)(void *arg, const struct host_report *r);
+    /* --resume: ports of this address an interrupted run concluded, and
+     * why the host was up; returns how many (0: none, scan it afresh). */
+    size_t (*prior)(void *arg, const struct ip_addr *a, const struct port_result **ports,
+                    uint8_t *up_reason);
 };
 
 struct engine_stats {

@@ -25,6 +25,7 @@
 struct run {
     struct options *opt;
     int resuming;
+    const struct resume *resume; /* --resume: what the interrupted run left */
     char *xml_carry;
     struct status *status;
     FILE *progress;         /* -v lines: stdout, or stderr when a format owns it */
@@ -74,6 +75,26 @@ static void on_warning(void *arg, const char *msg)
 {
     (void)arg;
     fprintf(stderr, "%s\n", msg);
+}
+
+static void on_partial(void *arg, const struct host_report *r)
+{
+    struct run *run = arg;
+    for (int i = 0; i < run->nout; i++)
+        if (run->out[i].fmt->partial)
+            run->out[i].fmt->partial(&run->out[i], &run->info, r);
+}
+
+static size_t on_prior(void *arg, const struct ip_addr *a, const struct port_result **ports,
+                       uint8_t *up_reason)
+{
+    struct run *run = arg;
+    const struct resume_partial *p = run->resume ? resume_find_partial(run->resume, a) : NULL;
+    if (!p)
+        return 0;
+    *ports = p->ports;
+    *up_reason = p->up_reason;
+    return p->nports;
 }
 
 static void on_tick(void *arg)
@@ -252,7 +273,8 @@ int main(int argc, char **argv)
      * file output. */
     signal(SIGPIPE, SIG_IGN);
 
-    struct run run = {.opt = &opt, .resuming = resumed_argv != NULL};
+    struct run run = {.opt = &opt, .resuming = resumed_argv != NULL,
+                      .resume = resumed_argv ? &rs : NULL};
     run.info.cfg = &opt.cfg;
     run.info.cmdline = opt.cmdline;
     run.info.version = PORTSCOUT_VERSION;
@@ -268,7 +290,8 @@ int main(int argc, char **argv)
     struct target_iter it;
     target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
     struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
-                               .warning = on_warning, .tick = on_tick};
+                               .warning = on_warning, .tick = on_tick,
+                               .host_partial = on_partial, .prior = on_prior};
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
         die(err);

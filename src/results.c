@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
+#include <string.h>
+
 const char *port_state_name(enum port_state s)
 {
     static const char *const names[PORT_STATE_COUNT] = {
@@ -40,4 +42,20 @@ const char *reason_name(enum reason r)
         [REASON_USER_SET] = "user-set",
     };
     return (unsigned)r < REASON_COUNT ? names[r] : "unknown-response";
+}
+
+int port_state_from_name(const char *name)
+{
+    for (int s = 0; s < PORT_STATE_COUNT; s++)
+        if (strcmp(port_state_name((enum port_state)s), name) == 0)
+            return s;
+    return -1;
+}
+
+int reason_from_name(const char *name)
+{
+    for (int r = 0; r < REASON_COUNT; r++)
+        if (strcmp(reason_name((enum reason)r), name) == 0)
+            return r;
+    return -1;
 }

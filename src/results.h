@@ -50,6 +50,9 @@ enum reason {
 
 const char *port_state_name(enum port_state s);
 const char *reason_name(enum reason r);
+/* The reverse: the enum of a name, or -1. */
+int port_state_from_name(const char *name);
+int reason_from_name(const char *name);
 
 struct port_result {
     uint16_t port;

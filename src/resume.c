@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/readfile.h"
+#include "services.h"
 #include "lib/xalloc.h"
 
 static void add_done(struct resume *rs, const char *text, size_t len)
@@ -23,6 +24,97 @@ static void add_done(struct resume *rs, const char *text, size_t len)
         return;
     rs->done = xreallocarray(rs->done, rs->ndone + 1, sizeof *rs->done);
     rs->done[rs->ndone++] = a;
+}
+
+/* One "N[-M]/proto/state/reason/ttl" item; 0 when well-formed. */
+static int parse_item(const char *s, size_t len, struct resume_partial *hp)
+{
+    char buf[96], proto[8], state[24], reason[24];
+    unsigned lo, hi, ttl;
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    int n = 0;
+    if (sscanf(buf, "%u-%u/%7[^/]/%23[^/]/%23[^/]/%u%n", &lo, &hi, proto, state, reason, &ttl, &n) !=
+            6 ||
+        (size_t)n != len) {
+        n = 0;
+        if (sscanf(buf, "%u/%7[^/]/%23[^/]/%23[^/]/%u%n", &lo, proto, state, reason, &ttl, &n) !=
+                5 ||
+            (size_t)n != len)
+            return -1;
+        hi = lo;
+    }
+    int p = strcmp(proto, "tcp") == 0 ? PROTO_TCP
+          : strcmp(proto, "udp") == 0 ? PROTO_UDP
+          : strcmp(proto, "sctp") == 0 ? PROTO_SCTP : -1;
+    int st = port_state_from_name(state), why = reason_from_name(reason);
+    if (p < 0 || st <= PORT_UNKNOWN || why < 0 || lo > hi || hi > 65535 || ttl > 255 ||
+        hp->nports + (hi - lo + 1) > 3 * 65536)
+        return -1;
+    hp->ports = xreallocarray(hp->ports, hp->nports + (hi - lo + 1), sizeof *hp->ports);
+    for (unsigned port = lo; port <= hi; port++)
+        hp->ports[hp->nports++] = (struct port_result){(uint16_t)port, (uint8_t)p, (uint8_t)st,
+                                                       (uint8_t)why, (uint8_t)ttl};
+    return 0;
+}
+
+/* "portscout partial host ADDR up REASON: ITEM,ITEM,..." up to eol. */
+static void parse_partial(struct resume *rs, const char *s, const char *eol)
+{
+    static const char tag[] = "portscout partial host ";
+    s += sizeof tag - 1;
+    const char *sp = memchr(s, ' ', (size_t)(eol - s));
+    if (!sp || (size_t)(sp - s) >= IP_ADDR_STRLEN || strncmp(sp, " up ", 4) != 0)
+        return;
+    struct resume_partial hp = {0};
+    char addr[IP_ADDR_STRLEN], why[32];
+    memcpy(addr, s, (size_t)(sp - s));
+    addr[sp - s] = '\0';
+    const char *colon = memchr(sp + 4, ':', (size_t)(eol - sp - 4));
+    if (ip_addr_parse(addr, AF_UNSPEC, &hp.addr) != 0 || !colon ||
+        (size_t)(colon - sp - 4) >= sizeof why)
+        return;
+    memcpy(why, sp + 4, (size_t)(colon - sp - 4));
+    why[colon - sp - 4] = '\0';
+    int reason = reason_from_name(why);
+    if (reason < 0)
+        return;
+    hp.up_reason = (uint8_t)reason;
+    /* the list ends at the line's end, or at " -->" in an XML comment */
+    const char *end = eol;
+    const char *xml_end = colon;
+    while ((xml_end = memchr(xml_end, ' ', (size_t)(eol - xml_end))) && xml_end + 4 <= eol) {
+        if (strncmp(xml_end, " -->", 4) == 0) {
+            end = xml_end;
+            break;
+        }
+        xml_end++;
+    }
+    for (const char *item = colon + 2; item < end;) {
+        const char *comma = memchr(item, ',', (size_t)(end - item));
+        const char *stop = comma ? comma : end;
+        if (parse_item(item, (size_t)(stop - item), &hp) != 0) {
+            free(hp.ports);
+            return; /* a damaged line: scan that host afresh */
+        }
+        item = stop + 1;
+    }
+    if (!hp.nports)
+        return;
+    rs->partial = xreallocarray(rs->partial, rs->npartial + 1, sizeof *rs->partial);
+    rs->partial[rs->npartial++] = hp;
+}
+
+/* Every partial-host line of the text, whatever the format around it. */
+static void load_partials(const char *text, struct resume *rs)
+{
+    for (const char *s = strstr(text, "portscout partial host "); s;
+         s = strstr(s + 1, "portscout partial host ")) {
+        const char *eol = strchr(s, '\n');
+        parse_partial(rs, s, eol ? eol : s + strlen(s));
+    }
 }
 
 /* XML attribute text back to bytes (the five entities and &#N;). */
@@ -147,6 +239,7 @@ int resume_parse(const char *text, struct resume *rs)
         resume_free(rs);
         return -1;
     }
+    load_partials(text, rs);
     /* A host listed twice (a grepable file has two lines per host) is one. */
     size_t n = 0;
     for (size_t i = 0; i < rs->ndone; i++) {
@@ -160,12 +253,25 @@ int resume_parse(const char *text, struct resume *rs)
     return 0;
 }
 
+const struct resume_partial *resume_find_partial(const struct resume *rs,
+                                                 const struct ip_addr *a)
+{
+    /* the last one: a host interrupted twice has its newest line last */
+    for (size_t i = rs->npartial; i-- > 0;)
+        if (ip_addr_equal(&rs->partial[i].addr, a))
+            return &rs->partial[i];
+    return NULL;
+}
+
 void resume_free(struct resume *rs)
 {
     if (!rs)
         return;
     free(rs->cmdline);
     free(rs->done);
+    for (size_t i = 0; i < rs->npartial; i++)
+        free(rs->partial[i].ports);
+    free(rs->partial);
     memset(rs, 0, sizeof *rs);
 }
 

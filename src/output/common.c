@@ -106,3 +106,28 @@ size_t port_tally_reasons(const struct port_tally *t, int proto, int state,
     }
     return n;
 }
+
+void output_partial_line(FILE *f, const char *prefix, const char *suffix,
+                         const struct host_report *r)
+{
+    char a[IP_ADDR_STRLEN];
+    fprintf(f, "%sportscout partial host %s up %s: ", prefix, ip_addr_str(&r->target->addr, a),
+            reason_name((enum reason)r->up_reason));
+    for (size_t i = 0; i < r->nports;) {
+        const struct port_result *p = &r->ports[i];
+        size_t j = i;
+        while (j + 1 < r->nports && r->ports[j + 1].proto == p->proto &&
+               r->ports[j + 1].port == r->ports[j].port + 1 && r->ports[j + 1].state == p->state &&
+               r->ports[j + 1].reason == p->reason && r->ports[j + 1].ttl == p->ttl)
+            j++;
+        fprintf(f, "%s%u", i ? "," : "", p->port);
+        if (j > i)
+            fprintf(f, "-%u", r->ports[j].port);
+        fprintf(f, "/%s/%s/%s/%u", proto_name((enum proto)p->proto),
+                port_state_name((enum port_state)p->state), reason_name((enum reason)p->reason),
+                p->ttl);
+        i = j + 1;
+    }
+    fprintf(f, "%s\n", suffix);
+    fflush(f);
+}

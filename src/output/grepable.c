@@ -183,8 +183,16 @@ static void grepable_end(struct output *o, const struct scan_info *si, const str
     fflush(o->f);
 }
 
+static void grepable_partial(struct output *o, const struct scan_info *si, const struct host_report *r)
+{
+    (void)si;
+    if (o->to_file) /* only files are read back by --resume */
+        output_partial_line(o->f, "# ", "", r);
+}
+
 const struct output_format output_grepable = {
     .name = "grepable",
+    .partial = grepable_partial,
     .begin = grepable_begin,
     .host = grepable_host,
     .end = grepable_end,

@@ -212,8 +212,16 @@ static void normal_end(struct output *o, const struct scan_info *si, const struc
     fflush(o->f);
 }
 
+static void normal_partial(struct output *o, const struct scan_info *si, const struct host_report *r)
+{
+    (void)si;
+    if (o->to_file) /* only files are read back by --resume */
+        output_partial_line(o->f, "# ", "", r);
+}
+
 const struct output_format output_normal = {
     .name = "normal",
+    .partial = normal_partial,
     .begin = normal_begin,
     .host = normal_host,
     .end = normal_end,

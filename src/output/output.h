@@ -45,6 +45,9 @@ struct output_format {
     void (*begin)(struct output *o, const struct scan_info *si);
     void (*host)(struct output *o, const struct scan_info *si, const struct host_report *r);
     void (*end)(struct output *o, const struct scan_info *si, const struct scan_summary *s);
+    /* Optional: a host a stopped scan did not finish, with the ports it
+     * concluded (see output_partial_line); for --resume. */
+    void (*partial)(struct output *o, const struct scan_info *si, const struct host_report *r);
 };
 
 extern const struct output_format output_normal;
@@ -79,6 +82,13 @@ struct tally_group {
     uint8_t proto, state;
     size_t count;
 };
+
+/* "portscout partial host ADDR up REASON: 1-21/tcp/closed/conn-refused/0,
+ * 22/tcp/open/syn-ack/0,..." between prefix and suffix (the format's comment
+ * markers): consecutive ports with the same outcome are one range.
+ * resume.c reads it back. */
+void output_partial_line(FILE *f, const char *prefix, const char *suffix,
+                         const struct host_report *r);
 
 void port_tally(struct port_tally *t, const struct scan_config *cfg, const struct host_report *r);
 /* Is this port summed up rather than listed?  (Also for a malformed record.) */

@@ -368,8 +368,16 @@ static void xml_end(struct output *o, const struct scan_info *si, const struct s
     fflush(f);
 }
 
+static void xml_partial(struct output *o, const struct scan_info *si, const struct host_report *r)
+{
+    (void)si;
+    if (o->to_file) /* only files are read back by --resume */
+        output_partial_line(o->f, "<!-- ", " -->", r);
+}
+
 const struct output_format output_xml = {
     .name = "xml",
+    .partial = xml_partial,
     .begin = xml_begin,
     .host = xml_host,
     .end = xml_end,

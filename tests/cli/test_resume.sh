@@ -69,6 +69,25 @@ for from in nmap gnmap xml; do
         '[ "$(grep -c "Status: Up" "$OUT/$from.gnmap")" -eq 4 ]'
 done
 
+# Beyond nmap: the host being scanned when the signal came is resumed from
+# the ports it had concluded ("portscout partial host" lines), not afresh.
+ONE=(-n -Pn -d -v -p 1-40000 --max-rate 20000 127.0.0.1)
+"$PORTSCOUT" "${ONE[@]}" -oA "$OUT/one" > /dev/null &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid" || true
+check "partial host recorded in every resumable format" \
+    '[ "$(cat "$OUT/one.nmap" "$OUT/one.gnmap" "$OUT/one.xml" | grep -c "portscout partial host 127.0.0.1 up")" -eq 3 ]'
+check "XML with a partial host is valid" 'xmllint --noout --dtdvalid "$DTD" "$OUT/one.xml" 2>/dev/null'
+"$PORTSCOUT" --resume "$OUT/one.gnmap" > "$OUT/one.resumed"
+sent=$(sed -n 's/^Probes sent: \([0-9]*\).*/\1/p' "$OUT/one.resumed")
+check "resumed run probes only the ports left (sent ${sent:-none} of 40000)" \
+    '[ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" -lt 35000 ]'
+"$PORTSCOUT" -n -Pn -p 1-40000 127.0.0.1 -oX "$OUT/one.ref.xml" > /dev/null
+check "resumed host has the same port states as an uninterrupted scan" \
+    '[ "$(states "$OUT/one.xml")" = "$(states "$OUT/one.ref.xml")" ]'
+
 # Bad input: a file that is not a portscout output, extra options.
 printf 'hello\n' > "$OUT/junk"
 rc=0

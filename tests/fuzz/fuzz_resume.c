@@ -5,6 +5,7 @@
  * and distinct addresses. */
 #include "fuzz.h"
 #include "resume.h"
+#include "services.h"
 
 #define MAX_INPUT (256 * 1024)
 
@@ -25,6 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < rs.ndone; i++)
             for (size_t j = 0; j < i; j++)
                 FUZZ_CHECK(!ip_addr_equal(&rs.done[i], &rs.done[j]));
+        for (size_t i = 0; i < rs.npartial; i++) {
+            const struct resume_partial *hp = &rs.partial[i];
+            FUZZ_CHECK(hp->nports > 0 && hp->up_reason < REASON_COUNT);
+            for (size_t k = 0; k < hp->nports; k++)
+                FUZZ_CHECK(hp->ports[k].proto < PROTO_COUNT &&
+                           hp->ports[k].state > PORT_UNKNOWN &&
+                           hp->ports[k].state < PORT_STATE_COUNT &&
+                           hp->ports[k].reason < REASON_COUNT);
+            FUZZ_CHECK(resume_find_partial(&rs, &hp->addr) != NULL);
+        }
         resume_free(&rs);
     } else {
         FUZZ_CHECK(rs.cmdline == NULL && rs.done == NULL);
