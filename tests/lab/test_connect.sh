@@ -112,5 +112,31 @@ check
 grep -q "^portscout done: 0 IP addresses (0 hosts up)" "$OUT/excl.txt" ||
     fail "--exclude: target was not excluded"
 
+# 8. Ctrl-C while probes to silent (DROP) ports are in flight: the first
+#    signal waits for their answers (up to a second here), a second one ends
+#    the wait at once.  Timed with generous margins: 0.8 s against 0.5 s.
+stop_after() { # stop_after SIGNALS: seconds from the first SIGINT to the exit
+    lab_scan "$PORTSCOUT" -sT -n -Pn --initial-rtt-timeout 5s --min-rtt-timeout 5s \
+        --max-rtt-timeout 5s -p "$(lab_ports drop)" -oN "$OUT/stop$1.nmap" "$LAB_T4" \
+        > /dev/null 2>&1 &
+    local pid=$! t0 t1
+    sleep 0.5
+    t0=$(date +%s%N)
+    for _ in $(seq "$1"); do pkill -INT -f -- "-oN $OUT/stop$1.nmap"; sleep 0.05; done
+    wait "$pid" || true
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+ms=$(stop_after 1)
+echo "one SIGINT: exit after ${ms} ms"
+check
+[ "$ms" -ge 800 ] || fail "one SIGINT: expected a grace period of about 1 s, exited after ${ms} ms"
+ms=$(stop_after 2)
+echo "two SIGINTs: exit after ${ms} ms"
+check
+[ "$ms" -lt 500 ] || fail "two SIGINTs: expected to end at once, took ${ms} ms"
+check
+tail -n 1 "$OUT/stop2.nmap" | grep -q "^# portscout done at" || fail "two SIGINTs: -oN file not completed"
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
