@@ -15,7 +15,7 @@ void options_usage(FILE *f)
         "Usage: portscout [Scan Type(s)] [Options] {target specification}\n"
         "TARGET SPECIFICATION:\n"
         "  Can pass hostnames, IP addresses, networks, etc.\n"
-        "  Ex: scanme.example.org, 192.168.0.0/24, 10.0.0,2.1-254, 192.168.1.*\n"
+        "  Ex: localhost, 127.0.0.0/24, 127.0.0,2.1-254, 127.0.1.*, ::1 (with -6)\n"
         "  -iL <inputfilename>: Input from list of hosts/networks (- for stdin)\n"
         "  --exclude <host1[,host2][,host3],...>: Exclude hosts/networks\n"
         "  --excludefile <exclude_file>: Exclude list from file\n"
