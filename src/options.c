@@ -120,11 +120,6 @@ static int long_option(struct options *o, const char *name, const char *val, cha
 {
     struct timing *ts = &o->timing_set;
     long n;
-    static const struct {
-        const char *name;
-        usec_t *(*field)(struct timing *);
-    } dummy[1] = {{0, 0}};
-    (void)dummy;
 #define TIME_OPT(optname, member, bit)                                                         \
     if (strcmp(name, optname) == 0) {                                                          \
         if (parse_time_usec(val, USEC_PER_SEC, &ts->member) != 0)                              \
