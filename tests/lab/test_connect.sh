@@ -9,23 +9,9 @@
 set -eu
 
 PORTSCOUT=${1:?usage: test_connect.sh PORTSCOUT_BINARY}
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: the lab needs root (network namespaces)"
-    exit 77
-fi
-. "$(dirname "$0")/lab.sh"
-lab_up
-
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
-
-# Tight timeouts: a filtered port costs its retries times the RTT timeout.
-FAST=(--initial-rtt-timeout 300ms --max-rtt-timeout 300ms)
-PORTS=$(lab_ports)
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; lab_down' EXIT
+. "$(dirname "$0")/labtest.sh"
+labtest_need_root
+labtest_begin
 
 # Compare the PORT table of a portscout report with the truth.
 # $1 report file, $2 label; the reason column is the truth's raw-scan reason
@@ -138,5 +124,4 @@ check
 check
 tail -n 1 "$OUT/stop2.nmap" | grep -q "^# portscout done at" || fail "two SIGINTs: -oN file not completed"
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+labtest_end

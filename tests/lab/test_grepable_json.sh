@@ -15,10 +15,8 @@ set -eu
 export LC_ALL=C # byte-wise sort, grep and awk
 
 PORTSCOUT=${1:?usage: test_grepable_json.sh PORTSCOUT_BINARY}
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: the lab needs root (network namespaces)"
-    exit 77
-fi
+. "$(dirname "$0")/labtest.sh"
+labtest_need_root
 HERE=$(cd "$(dirname "$0")" && pwd)
 SCHEMA=$HERE/../../docs/portscout-json.schema.json
 # Debian's interpreter, whatever python3 comes first in PATH.
@@ -27,21 +25,9 @@ command -v jq >/dev/null 2>&1 || { echo "FAIL: jq not found (Debian package jq)"
 "$PYTHON" -c 'import jsonschema' 2>/dev/null ||
     { echo "FAIL: $PYTHON cannot import jsonschema (Debian package python3-jsonschema)"; exit 1; }
 
-# shellcheck source=tests/lab/lab.sh
-. "$HERE/lab.sh"
-lab_up
-
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
-
-FAST=(--initial-rtt-timeout 300ms --max-rtt-timeout 300ms)
-PORTS=$(lab_ports)
+labtest_begin
 NTRUTH=$(lab_truth | wc -l)
 DOWN=10.77.0.3 # an address of the lab subnet nobody answers for
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; lab_down' EXIT
 TAB=$'\t'
 
 scan() { # scan LABEL ARGS...: portscout in the scanner namespace; stdout to LABEL.out
@@ -437,5 +423,4 @@ EOF
     fi
 done
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+labtest_end

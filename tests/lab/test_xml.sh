@@ -13,10 +13,8 @@
 set -eu
 
 PORTSCOUT=${1:?usage: test_xml.sh PORTSCOUT_BINARY}
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: the lab needs root (network namespaces)"
-    exit 77
-fi
+. "$(dirname "$0")/labtest.sh"
+labtest_need_root
 NMAP_DTD=${NMAP_DTD:-/usr/share/nmap/nmap.dtd}
 NMAP_XSL=${NMAP_XSL:-/usr/share/nmap/nmap.xsl}
 missing=""
@@ -33,20 +31,7 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 FLAT_XSL=$HERE/xml/ports.xsl
-# shellcheck source=SCRIPTDIR/lab.sh
-. "$HERE/lab.sh"
-lab_up
-
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
-
-# Tight timeouts: a filtered port costs its retries times the RTT timeout.
-FAST=(--initial-rtt-timeout 300ms --max-rtt-timeout 300ms)
-PORTS=$(lab_ports)
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"; lab_down' EXIT
+labtest_begin
 
 # nmap's DTD, with "portscout" admitted as a scanner (derived here, never
 # kept in the repository).
@@ -402,5 +387,4 @@ PY
     [ "$got" = "$want" ] || fail "python-libnmap on $f.xml: expected '$want', got '$got'"
 done
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+labtest_end

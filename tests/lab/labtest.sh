@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The frame every lab test shares, sourced by tests/lab/test_*.sh:
+#   labtest_need_root   exit 77 (CTest: skipped) unless root
+#   labtest_begin       bring the lab up and set: check/fail counters,
+#                       FAST (tight RTT timeouts), PORTS (every truth port),
+#                       OUT (a scratch directory), cleanup of both on exit
+#   labtest_end         print "N passed, M failed"; status 0 only if none failed
+
+labtest_need_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "SKIP: the lab needs root (network namespaces)"
+        exit 77
+    fi
+}
+
+labtest_begin() {
+    # shellcheck source=tests/lab/lab.sh
+    . "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
+    lab_up
+    failures=0
+    checks=0
+    # Tight timeouts: a filtered port costs its retries times the RTT timeout.
+    FAST=(--initial-rtt-timeout 300ms --max-rtt-timeout 300ms)
+    PORTS=$(lab_ports)
+    OUT=$(mktemp -d)
+    trap 'rm -rf "$OUT"; lab_down' EXIT
+}
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { checks=$((checks + 1)); }
+
+labtest_end() {
+    echo "$((checks - failures)) passed, $failures failed"
+    [ "$failures" -eq 0 ]
+}
