@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "addr.h"
 #include "lib/timeutil.h"
 #include "ports.h"
 #include "target.h"
@@ -36,6 +37,15 @@ struct scan_config {
     int verbose, debug;
     int reason, open_only;
     const struct services *svc;
+    /* raw-packet scans */
+    int packet_trace;       /* --packet-trace */
+    int defeat_rst_ratelimit;
+    int source_port;        /* -g/--source-port; -1: our own */
+    int scanflags;          /* --scanflags as TCP flag bits; -1: the technique's */
+    int ttl;                /* --ttl; 0: our default */
+    int badsum;             /* --badsum */
+    char *iface;            /* -e; NULL: the route's */
+    struct ip_addr source;  /* -S; family 0 when not given */
 };
 
 /* nmap's -T templates.  Fills every timing field for the level. */

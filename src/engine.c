@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/resource.h>
 
 #include "lib/xalloc.h"
@@ -49,7 +50,7 @@ struct host {
     struct target target;
     enum phase phase;
     int up;
-    uint8_t up_reason;
+    uint8_t up_reason, up_ttl;
     int timed_out;
     usec_t start_us;
     time_t start, end;
@@ -63,6 +64,8 @@ struct host {
     int drops_seen;
     usec_t last_drop;
     usec_t next_send;       /* --scan-delay */
+    usec_t delay;           /* the scan delay: --scan-delay, grown on loss */
+    unsigned good, dropped; /* answers since the delay last changed */
 };
 
 struct engine {
@@ -327,21 +330,61 @@ static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx)
     }
 }
 
+/* Sustained loss on h (more than one answer in five came only to a
+ * retransmission, over enough answers to tell): wait longer between its
+ * probes, doubling up to --max-scan-delay, as nmap does for raw scans.
+ * Rate-limited resets and ICMP look exactly like this. */
+static void note_loss(struct engine *eng, struct host *h, int dropped)
+{
+    const struct timing *t = &eng->cfg->timing;
+    if (!eng->tech->privileged || t->max_scan_delay <= h->delay)
+        return;
+    if (dropped)
+        h->dropped++;
+    else
+        h->good++;
+    if (h->dropped < 10 || h->dropped * 4 <= h->good)
+        return;
+    usec_t d = h->delay < 5 * USEC_PER_MSEC ? 5 * USEC_PER_MSEC : 2 * h->delay;
+    h->delay = d < t->max_scan_delay ? d : t->max_scan_delay;
+    h->good = h->dropped = 0;
+    eng->stats.delay_boosts++;
+    if (eng->cfg->verbose) {
+        char a[IP_ADDR_STRLEN];
+        engine_warn(eng, "Increasing send delay for %s to %lld ms due to dropped probes",
+                    ip_addr_str(&h->target.addr, a), (long long)(h->delay / 1000));
+    }
+}
+
 void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
                          enum reason why, uint8_t ttl)
+{
+    engine_probe_reply(eng, p, state, why, ttl, p->tryno);
+}
+
+void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state state,
+                        enum reason why, uint8_t ttl, unsigned answered)
 {
     struct host *h = p->host;
     usec_t now = now_usec();
     usec_t sample = now - p->sent;
-    int tryno = p->tryno;
+    int tryno = (int)answered < p->tryno ? (int)answered : p->tryno;
+    int exact = tryno == p->tryno;
     usec_t sent = p->sent;
     uint32_t idx = p->idx;
     int ping = p->ping;
 
     retire(eng, p);
     eng->stats.replies++;
-    rtt_update(&h->rtt, sample);
-    rtt_update(&eng->rtt, sample);
+    if (exact) {
+        rtt_update(&h->rtt, sample);
+        rtt_update(&eng->rtt, sample);
+    }
+    /* --defeat-rst-ratelimit: a reset that needed a retransmission is no
+     * reason to slow down (a rate limit, not congestion). */
+    if (eng->cfg->defeat_rst_ratelimit && why == REASON_RESET && state != PORT_OPEN)
+        tryno = 0;
+    note_loss(eng, h, tryno > 0);
 
     double scale = eng->stats.replies ? (double)eng->stats.probes_sent / eng->stats.replies : 1;
     scale = scale < 1 ? 1 : scale > 50 ? 50 : scale;
@@ -374,6 +417,7 @@ void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state st
         if (state == PORT_OPEN || state == PORT_CLOSED) {
             h->up = 1;
             h->up_reason = (uint8_t)why;
+            h->up_ttl = ttl;
             host_start_scan(eng, h);
             return;
         }
@@ -423,6 +467,19 @@ static int by_proto_port(const void *a, const void *b)
     return (int)x->port - (int)y->port;
 }
 
+/* Nearly every port of a SYN scan answered SYN/ACK: nothing real has
+ * thousands of listeners side by side, but a SYN proxy or tarpit answers
+ * for every port. */
+static int answers_all(const struct engine *eng, const struct port_result *ports, size_t n)
+{
+    if (eng->tech != &technique_syn || n < 128)
+        return 0;
+    size_t open = 0;
+    for (size_t i = 0; i < n; i++)
+        open += ports[i].state == PORT_OPEN;
+    return open * 20 >= n * 19;
+}
+
 /* Hand h to the caller: finished (host_done), or with only the ports it
  * concluded when the scan was stopped (host_partial, for --resume). */
 static void host_report(struct engine *eng, struct host *h, int partial)
@@ -431,6 +488,7 @@ static void host_report(struct engine *eng, struct host *h, int partial)
         .target = &h->target,
         .up = h->up,
         .up_reason = h->up_reason,
+        .up_ttl = h->up_ttl,
         .latency = h->rtt.samples ? h->rtt.min : -1,
         .srtt = h->rtt.srtt,
         .rttvar = h->rtt.rttvar,
@@ -453,6 +511,7 @@ static void host_report(struct engine *eng, struct host *h, int partial)
         qsort(ports, n, sizeof *ports, by_proto_port);
         r.ports = ports;
         r.nports = n;
+        r.answers_all = answers_all(eng, ports, n);
     }
     if (partial) {
         if (eng->ev.host_partial && h->up && n)
@@ -518,6 +577,7 @@ static void add_host(struct engine *eng, struct target *t)
         h->cwnd = eng->max_cwnd;
     h->ssthresh = eng->max_cwnd;
     h->max_ok_tryno = 0;
+    h->delay = eng->cfg->timing.scan_delay;
     const struct port_result *prior = NULL;
     uint8_t prior_reason = REASON_USER_SET;
     size_t nprior = eng->ev.prior
@@ -649,7 +709,7 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
         eng->stats.retransmissions++;
     if (eng->cfg->timing.max_rate > 0)
         eng->tokens -= 1.0;
-    h->next_send = now + eng->cfg->timing.scan_delay;
+    h->next_send = now + h->delay;
     /* The technique may answer at once (a synchronous connect error); p
      * must not be touched after a successful send. */
     int r = eng->tech->send(eng, p);
@@ -663,6 +723,15 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
         push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
     else
         ws->next_fresh--;
+    if (r == -ENETUNREACH || r == -EHOSTUNREACH) {
+        /* No route to it (raw scans look the route up themselves). */
+        char a[IP_ADDR_STRLEN];
+        engine_warn(eng, "No route to %s; skipping it", ip_addr_str(&h->target.addr, a));
+        abandon_all(eng, h);
+        h->up = 0;
+        h->phase = PHASE_DONE;
+        return 1;
+    }
     if (r == -EAGAIN || r == -EMFILE || r == -ENFILE || r == -ENOBUFS || r == -ENOMEM ||
         r == -EADDRNOTAVAIL) {
         /* Out of descriptors or local ports: run with what is in flight. */
@@ -725,6 +794,14 @@ static void expire(struct engine *eng, usec_t now)
         while (h->head && h->head->sent + to <= now && h->phase != PHASE_DONE) {
             uint32_t idx = h->head->idx;
             retire(eng, h->head);
+            /* Beyond nmap: silence is not congestion.  A firewall that
+             * drops probes sends nothing back at any rate, and only an
+             * answer to a retransmission shows that something was lost;
+             * so a timeout opens the windows as an answer does, and a host
+             * that drops everything is not probed ten at a time.  Drops
+             * still halve them. */
+            cwnd_grow(&h->cwnd, h->ssthresh, 1, eng->max_cwnd);
+            cwnd_grow(&eng->cwnd, eng->ssthresh, 1, eng->max_cwnd);
             port_unanswered(eng, h, idx);
         }
         maybe_finish(h);
@@ -806,6 +883,7 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     const struct timing *t = &cfg->timing;
     eng->cfg = cfg;
     eng->tech = cfg->tech;
+    eng->start_us = now_usec();
     eng->it = it;
     if (ev) {
         eng->ev = *ev;
@@ -884,6 +962,8 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         usec_t now = now_usec();
         expire(eng, now);
         int r = send_round(eng, now);
+        if (eng->tech->flush)
+            eng->tech->flush(eng);
         if (r < 0) {
             snprintf(err, errlen, "sending a probe failed: %s", strerror(-r));
             return r;
@@ -981,4 +1061,43 @@ void engine_free(struct engine *eng)
         eng->tech->fini(eng->tech_state);
     ev_free(eng->loop);
     free(eng);
+}
+
+const struct scan_config *engine_config(const struct engine *eng)
+{
+    return eng->cfg;
+}
+
+double engine_elapsed(const struct engine *eng)
+{
+    return (double)(now_usec() - eng->start_us) / USEC_PER_SEC;
+}
+
+void engine_warn(struct engine *eng, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (eng->ev.warning)
+        eng->ev.warning(eng->ev.arg, msg);
+    else
+        fprintf(stderr, "%s\n", msg);
+}
+
+void engine_note_captured(struct engine *eng, unsigned bytes)
+{
+    eng->stats.packets_received++;
+    eng->stats.bytes_received += bytes;
+}
+
+void engine_note_sent(struct engine *eng, unsigned bytes)
+{
+    eng->stats.bytes_sent += bytes;
+}
+
+void engine_note_rejected(struct engine *eng)
+{
+    eng->stats.replies_rejected++;
 }

@@ -34,6 +34,8 @@ struct probe {
     uint8_t tech_flags; /* the technique's own per-try bits */
     usec_t sent;
     int fd;         /* technique's descriptor, -1 if none */
+    struct probe *tnext; /* the technique's own chaining (raw scans: lookup) */
+    uint16_t sport;      /* raw scans: the source port this try went from */
 };
 
 /* What the engine tells its caller as the scan goes. */
@@ -59,6 +61,10 @@ struct engine_events {
 
 struct engine_stats {
     uint64_t probes_sent, retransmissions, replies, drops;
+    uint64_t packets_received;      /* raw scans: captured packets read */
+    uint64_t bytes_received, bytes_sent;
+    uint64_t replies_rejected;      /* raw scans: failed validation (stray or forged) */
+    uint64_t delay_boosts;          /* the scan delay grew on sustained loss */
     uint64_t hosts_total, hosts_up; /* hosts reported so far */
     int interrupted;                /* engine_stop ended the scan */
 };
@@ -84,6 +90,21 @@ void *engine_tech_state(struct engine *eng);
 /* A try got its answer: the port's state and why (ttl 0 if unknown). */
 void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
                          enum reason why, uint8_t ttl);
+/* The same, when the answer says which try of the port it answers (raw
+ * scans encode it in the probe): a late answer to an earlier try than p's
+ * gives no RTT sample (p->sent is not when that try went) and is no sign
+ * of a drop. */
+void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state state,
+                        enum reason why, uint8_t ttl, unsigned tryno);
+const struct scan_config *engine_config(const struct engine *eng);
+/* Raw scans count what they capture, and what failed validation. */
+void engine_note_captured(struct engine *eng, unsigned bytes);
+void engine_note_rejected(struct engine *eng);
+void engine_note_sent(struct engine *eng, unsigned bytes);
+/* Seconds since the scan started (--packet-trace times). */
+double engine_elapsed(const struct engine *eng);
+/* A warning for the user (stderr, or wherever the caller sends them). */
+void engine_warn(struct engine *eng, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A try is void (e.g. the socket connected to itself): retire it as if it had
  * timed out now, without counting it as a drop. */
 void engine_probe_void(struct engine *eng, struct probe *p);

@@ -224,6 +224,33 @@ static void print_clock(FILE *f, const char *what, const char *scan)
     fprintf(f, "%s %s at %s", what, scan, hm);
 }
 
+/* nmap's byte counts: 88B, 2.622MB */
+static void format_bytes(uint64_t n, char *buf, size_t len)
+{
+    if (n < 1000)
+        snprintf(buf, len, "%lluB", (unsigned long long)n);
+    else if (n < 1000000)
+        snprintf(buf, len, "%.3fKB", n / 1000.0);
+    else if (n < 1000000000)
+        snprintf(buf, len, "%.3fMB", n / 1e6);
+    else
+        snprintf(buf, len, "%.3fGB", n / 1e9);
+}
+
+/* nmap's closing line for raw scans, and with -d what became of them. */
+static void print_packet_counts(FILE *f, const struct engine_stats *st, int debug)
+{
+    char sent[32], rcvd[32];
+    format_bytes(st->bytes_sent, sent, sizeof sent);
+    format_bytes(st->bytes_received, rcvd, sizeof rcvd);
+    fprintf(f, "           Raw packets sent: %llu (%s) | Rcvd: %llu (%s)\n",
+            (unsigned long long)st->probes_sent, sent, (unsigned long long)st->packets_received,
+            rcvd);
+    if (debug)
+        fprintf(f, "           Stray or forged replies: %llu | Send delay raised: %llu times\n",
+                (unsigned long long)st->replies_rejected, (unsigned long long)st->delay_boosts);
+}
+
 int main(int argc, char **argv)
 {
     struct options opt;
@@ -333,6 +360,8 @@ int main(int argc, char **argv)
         if (run.out[i].owns_f && fclose(run.out[i].f) != 0)
             fprintf(stderr, "portscout: writing an output file failed\n");
     }
+    if (opt.cfg.verbose && opt.cfg.tech->privileged)
+        print_packet_counts(run.progress, st, opt.cfg.debug);
     engine_free(eng);
     target_iter_free(&it);
     if (r != 0)

@@ -3,10 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,16 +40,15 @@ enum {
 /* Options of nmap that a later part of portscout implements: refused with
  * a clear message rather than silently ignored. */
 static const char *const planned[] = {
-    "-sS", "-sU", "-sN", "-sF", "-sX", "-sA", "-sW", "-sM", "-sY", "-sZ", "-sO", "-sI",
+    "-sU", "-sY", "-sZ", "-sO", "-sI",
     "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
-    "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D", "-S", "-e",
-    "-g", "-f", "-iR", "--scanflags", "--packet-trace", "--source-port", "--data-length",
+    "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D",
+    "-f", "-iR", "--data-length",
     "--data", "--data-string", "--randomize-hosts",
     "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
-    "--osscan-guess", "--defeat-rst-ratelimit", "--defeat-icmp-ratelimit", "--mtu",
-    "--spoof-mac", "--ttl", "--badsum", "--send-ip", "--send-eth", "--privileged",
-    "--unprivileged", "--disable-arp-ping",
+    "--osscan-guess", "--defeat-icmp-ratelimit", "--mtu",
+    "--spoof-mac", "--send-ip", "--send-eth", "--disable-arp-ping",
     "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
     "--versiondb", NULL,
 };
@@ -114,6 +115,45 @@ static int parse_timing_level(const char *v, int *level)
     return -1;
 }
 
+/* --scanflags: a number (9, 0x29) or flag names run together in any order
+ * ("URGPSHFIN", "SYNECE"). */
+static int parse_scanflags(const char *v, int *out)
+{
+    static const struct {
+        const char *name;
+        int bit;
+    } names[] = {{"FIN", 0x01}, {"SYN", 0x02}, {"RST", 0x04}, {"PSH", 0x08},
+                 {"ACK", 0x10}, {"URG", 0x20}, {"ECE", 0x40}, {"CWR", 0x80},
+                 {"ALL", 0xff}, {"NONE", 0}};
+    if (isdigit((unsigned char)v[0])) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 0);
+        if (*end || errno || n < 0 || n > 255)
+            return -1;
+        *out = (int)n;
+        return 0;
+    }
+    int bits = 0;
+    if (!*v)
+        return -1;
+    while (*v) {
+        size_t i;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            size_t len = strlen(names[i].name);
+            if (strncasecmp(v, names[i].name, len) == 0) {
+                bits |= names[i].bit;
+                v += len;
+                break;
+            }
+        }
+        if (i == sizeof names / sizeof names[0])
+            return -1;
+    }
+    *out = bits;
+    return 0;
+}
+
 /* A long option (with its leading dashes removed) and its value. */
 static int long_option(struct options *o, const char *name, const char *val, char *err,
                        size_t errlen)
@@ -156,6 +196,8 @@ static int long_option(struct options *o, const char *name, const char *val, cha
     INT_OPT("min-hostgroup", 1, 100000, (ts->min_hostgroup = (int)n, o->timing_mask |= T_MIN_HG))
     INT_OPT("max-hostgroup", 1, 100000, (ts->max_hostgroup = (int)n, o->timing_mask |= T_MAX_HG))
     INT_OPT("top-ports", 1, 65536, o->top_ports = (int)n)
+    INT_OPT("source-port", 1, 65535, o->cfg.source_port = (int)n)
+    INT_OPT("ttl", 1, 255, o->cfg.ttl = (int)n)
 #undef INT_OPT
     if (strcmp(name, "min-rate") == 0 || strcmp(name, "max-rate") == 0) {
         double r;
@@ -169,6 +211,13 @@ static int long_option(struct options *o, const char *name, const char *val, cha
             ts->max_rate = r;
             o->timing_mask |= T_MAX_RATE;
         }
+        return 0;
+    }
+    if (strcmp(name, "scanflags") == 0) {
+        if (parse_scanflags(val, &o->cfg.scanflags) != 0)
+            return err_fmt(err, errlen, "invalid --scanflags \"%s\": use a number (0-255) or "
+                                        "flag names such as URGPSHFIN (URG ACK PSH RST SYN FIN "
+                                        "ECE CWR)", val);
         return 0;
     }
     if (strcmp(name, "exclude") == 0) {
@@ -214,6 +263,16 @@ static int long_flag(struct options *o, const char *name)
         set_string(&o->stylesheet, "https://svn.nmap.org/nmap/docs/nmap.xsl");
     else if (strcmp(name, "no-stylesheet") == 0)
         o->no_stylesheet = 1;
+    else if (strcmp(name, "packet-trace") == 0)
+        o->cfg.packet_trace = 1;
+    else if (strcmp(name, "defeat-rst-ratelimit") == 0)
+        o->cfg.defeat_rst_ratelimit = 1;
+    else if (strcmp(name, "badsum") == 0)
+        o->cfg.badsum = 1;
+    else if (strcmp(name, "privileged") == 0)
+        o->privileged = 1;
+    else if (strcmp(name, "unprivileged") == 0)
+        o->privileged = 0;
     else if (strcmp(name, "help") == 0)
         o->action = ACTION_HELP;
     else if (strcmp(name, "version") == 0)
@@ -228,7 +287,7 @@ static const char *const valued_long[] = {
     "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
     "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", "stats-every",
-    NULL,
+    "scanflags", "source-port", "ttl", NULL,
 };
 
 static int takes_value(const char *name)
@@ -257,15 +316,21 @@ static int level_flag(const char *arg, char letter, int *level)
     return 1;
 }
 
-/* -sX... scan types: -sT here; the others come with later parts. */
+/* -sX... scan types: one TCP technique per scan, as in nmap. */
 static int scan_types(struct options *o, const char *arg, char *err, size_t errlen)
 {
     if (!arg[2])
-        return err_fmt(err, errlen, "-s needs a scan type, such as -sT");
+        return err_fmt(err, errlen, "-s needs a scan type, such as -sS or -sT");
     for (const char *c = arg + 2; *c; c++) {
         char opt[4] = {'-', 's', *c, 0};
-        if (*c == 'T') {
-            o->cfg.tech = &technique_connect;
+        const struct technique *t = technique_find(opt);
+        if (t) {
+            if (o->tech_set && o->cfg.tech != t)
+                return err_fmt(err, errlen, "You specified more than one type of TCP scan.  "
+                                            "Please choose only one of -sA, -sW, -sM, -sN, -sF, "
+                                            "-sX, -sS and -sT");
+            o->cfg.tech = t;
+            o->tech_set = 1;
             continue;
         }
         if (is_planned(opt))
@@ -350,6 +415,23 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
             return 0;
         }
         break;
+    case 'g':
+        if (!(v = attached_or_next(arg, 2, argc, argv, i)))
+            return err_fmt(err, errlen, "-g needs a port number");
+        return long_option(o, "source-port", v, err, errlen);
+    case 'S':
+        if (!(v = attached_or_next(arg, 2, argc, argv, i)))
+            return err_fmt(err, errlen, "-S needs a source address");
+        if (ip_addr_parse(v, AF_UNSPEC, &o->cfg.source) != 0)
+            return err_fmt(err, errlen, "-S needs an IPv4 or IPv6 address, not \"%s\"", v);
+        return 0;
+    case 'e':
+        if (!(v = attached_or_next(arg, 2, argc, argv, i)) || !*v)
+            return err_fmt(err, errlen, "-e needs an interface name");
+        if (strlen(v) >= IF_NAMESIZE)
+            return err_fmt(err, errlen, "-e: interface name \"%s\" is too long", v);
+        set_string(&o->cfg.iface, v);
+        return 0;
     case 'v':
         if (level_flag(arg, 'v', &o->cfg.verbose))
             return 0;
@@ -379,6 +461,38 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
         return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", arg,
                        PORTSCOUT_VERSION);
     return err_fmt(err, errlen, "unknown option %s", arg);
+}
+
+/* nmap's default: a SYN scan when raw packets can be sent, else connect.
+ * A raw technique asked for without the privilege is an error. */
+static int choose_technique(struct options *o, char *err, size_t errlen)
+{
+    int raw = o->privileged >= 0 ? o->privileged : technique_raw_allowed();
+    if (!o->tech_set)
+        o->cfg.tech = raw || o->cfg.scanflags >= 0 ? &technique_syn : &technique_connect;
+    if (o->cfg.tech->privileged && !raw)
+        return err_fmt(err, errlen, "%s sends raw packets and needs root or CAP_NET_RAW "
+                                    "(-sT works without)", o->cfg.tech->option);
+    if (o->cfg.tech == &technique_connect && o->cfg.scanflags >= 0)
+        return err_fmt(err, errlen, "--scanflags needs a raw scan such as -sS, not -sT");
+    if (!o->cfg.tech->privileged && !o->quiet_warnings) {
+        /* a connect scan leaves packets to the kernel: say what is ignored */
+        const char *what = o->cfg.source_port >= 0 ? "-g/--source-port"
+                         : o->cfg.ttl ? "--ttl"
+                         : o->cfg.badsum ? "--badsum"
+                         : o->cfg.source.family ? "-S"
+                         : o->cfg.iface ? "-e"
+                         : o->cfg.packet_trace ? "--packet-trace" : NULL;
+        if (what)
+            fprintf(stderr, "WARNING: %s applies to raw-packet scans and is ignored by the "
+                            "connect scan (-sT); use a raw scan such as -sS.\n", what);
+    }
+    if (o->cfg.source.family && o->cfg.source.family != o->cfg.family)
+        return err_fmt(err, errlen, "-S %s address with an %s scan%s",
+                       o->cfg.source.family == AF_INET6 ? "IPv6" : "IPv4",
+                       o->cfg.family == AF_INET6 ? "IPv6" : "IPv4",
+                       o->cfg.family == AF_INET ? " (add -6)" : "");
+    return 0;
 }
 
 static void apply_timing(struct options *o)
@@ -437,6 +551,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     o->cfg.ping = 1;
     o->cfg.dns = DNS_UP_HOSTS;
     o->cfg.randomize_ports = 1;
+    o->cfg.source_port = -1;
+    o->cfg.scanflags = -1;
+    o->privileged = -1;
     o->cmdline = join_args(argc, argv);
     if (argc <= 1) {
         o->action = ACTION_HELP;
@@ -509,6 +626,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     if (ret)
         return -1;
     apply_timing(o);
+    if (choose_technique(o, err, errlen) != 0)
+        return -1;
     if (!o->seed_set && getrandom(&o->cfg.seed, sizeof o->cfg.seed, GRND_NONBLOCK) !=
                             (ssize_t)sizeof o->cfg.seed)
         o->cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -621,4 +740,5 @@ void options_free(struct options *o)
     free(o->datadir);
     free(o->servicedb);
     free(o->cmdline);
+    free(o->cfg.iface);
 }

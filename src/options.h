@@ -34,6 +34,8 @@ struct options {
     char *datadir, *servicedb;
     char *cmdline;
     int seed_set;            /* --seed given; else a random seed */
+    int tech_set;            /* a -s option chose the technique */
+    int privileged;          /* --privileged 1, --unprivileged 0, else -1: find out */
     /* explicit timing values override the -T template whatever the order */
     struct timing timing_set;
     unsigned timing_mask;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <string.h>
 
 const char *port_state_name(enum port_state s)
@@ -40,6 +42,7 @@ const char *reason_name(enum reason r)
         [REASON_REJECT_ROUTE] = "reject-route",
         [REASON_LOCALHOST] = "localhost-response",
         [REASON_USER_SET] = "user-set",
+        [REASON_SPLIT_HANDSHAKE_SYN] = "split-handshake-syn",
     };
     return (unsigned)r < REASON_COUNT ? names[r] : "unknown-response";
 }
@@ -58,4 +61,35 @@ int reason_from_name(const char *name)
         if (strcmp(reason_name((enum reason)r), name) == 0)
             return r;
     return -1;
+}
+
+enum reason reason_from_icmp(int v6, unsigned type, unsigned code)
+{
+    if (!v6) {
+        if (type == ICMP_TIME_EXCEEDED)
+            return REASON_TIME_EXCEEDED;
+        switch (code) {
+        case ICMP_NET_UNREACH: return REASON_NET_UNREACH;
+        case ICMP_HOST_UNREACH: return REASON_HOST_UNREACH;
+        case ICMP_PROT_UNREACH: return REASON_PROTO_UNREACH;
+        case ICMP_PORT_UNREACH: return REASON_PORT_UNREACH;
+        case ICMP_NET_ANO: return REASON_NET_PROHIBITED;
+        case ICMP_HOST_ANO: return REASON_HOST_PROHIBITED;
+        case ICMP_PKT_FILTERED: return REASON_ADMIN_PROHIBITED;
+        case ICMP_NET_UNR_TOS: return REASON_NET_TOS_UNREACH;
+        case ICMP_HOST_UNR_TOS: return REASON_HOST_TOS_UNREACH;
+        default: return REASON_HOST_UNREACH;
+        }
+    }
+    if (type == ICMP6_TIME_EXCEEDED)
+        return REASON_TIME_EXCEEDED;
+    switch (code) {
+    case ICMP6_DST_UNREACH_NOROUTE: return REASON_NO_ROUTE;
+    case ICMP6_DST_UNREACH_ADMIN: return REASON_ADMIN_PROHIBITED;
+    case ICMP6_DST_UNREACH_BEYONDSCOPE: return REASON_BEYOND_SCOPE;
+    case ICMP6_DST_UNREACH_ADDR: return REASON_HOST_UNREACH;
+    case ICMP6_DST_UNREACH_NOPORT: return REASON_PORT_UNREACH;
+    case 6: return REASON_REJECT_ROUTE; /* reject route to destination */
+    default: return REASON_HOST_UNREACH;
+    }
 }

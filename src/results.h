@@ -45,6 +45,7 @@ enum reason {
     REASON_REJECT_ROUTE,
     REASON_LOCALHOST,
     REASON_USER_SET,
+    REASON_SPLIT_HANDSHAKE_SYN, /* a SYN without ACK answered our SYN */
     REASON_COUNT
 };
 
@@ -53,6 +54,10 @@ const char *reason_name(enum reason r);
 /* The reverse: the enum of a name, or -1. */
 int port_state_from_name(const char *name);
 int reason_from_name(const char *name);
+/* The reason nmap gives for an ICMP destination-unreachable (or time
+ * exceeded) message, by its type and code as on the wire; v6 selects ICMPv6
+ * numbering. */
+enum reason reason_from_icmp(int v6, unsigned type, unsigned code);
 
 struct port_result {
     uint16_t port;
@@ -67,12 +72,16 @@ struct host_report {
     const char *rdns;       /* reverse name, or NULL */
     int up;
     uint8_t up_reason;      /* enum reason */
+    uint8_t up_ttl;         /* TTL of the reply that showed it up; 0 if none */
     usec_t latency;         /* lowest RTT seen; < 0 when unknown */
     usec_t srtt, rttvar, timeout; /* the engine's estimates; 0 when none */
     int timed_out;          /* --host-timeout ended it */
     time_t start, end;
     const struct port_result *ports; /* sorted by protocol, then port */
     size_t nports;
+    /* Nearly every port answered as open to a SYN scan: a SYN proxy or a
+     * tarpit answers for the host, so "open" says nothing about services. */
+    int answers_all;
 };
 
 #endif

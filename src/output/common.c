@@ -35,6 +35,24 @@ int output_ignored(const struct scan_config *cfg, enum port_state st, size_t cou
     return count > limit;
 }
 
+const char *output_tcp_flags(int bits, char buf[32])
+{
+    static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+    buf[0] = '\0';
+    for (int i = 0; i < 8; i++)
+        if (bits & (1 << i))
+            strcat(buf, names[i]);
+    return buf;
+}
+
+size_t output_count_state(const struct host_report *r, enum port_state st)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nports; i++)
+        n += r->ports[i].state == st;
+    return n;
+}
+
 int output_any_shown(const struct scan_config *cfg, const struct host_report *r)
 {
     for (size_t i = 0; i < r->nports; i++)
@@ -57,7 +75,9 @@ void port_tally(struct port_tally *t, const struct scan_config *cfg, const struc
         for (int s = 0; s < PORT_STATE_COUNT; s++) {
             if (!t->n[p][s])
                 continue;
-            t->hidden[p][s] = (uint8_t)output_ignored(cfg, (enum port_state)s, t->n[p][s]);
+            /* a SYN proxy's thousands of "open" ports are summed up too */
+            t->hidden[p][s] = (uint8_t)(output_ignored(cfg, (enum port_state)s, t->n[p][s]) ||
+                                        (r->answers_all && s == PORT_OPEN));
             if (!t->hidden[p][s])
                 t->shown += t->n[p][s];
         }

@@ -85,6 +85,21 @@ static int print_not_shown(FILE *f, const struct port_tally *t)
     return ng > 0;
 }
 
+/* RFC 793 has a closed port answer FIN, NULL and Xmas probes with RST and
+ * an open one stay silent, but some stacks reset from open ports too: then
+ * every port looks closed, and only a SYN scan finds the open ones. */
+static void rst_from_open_note(FILE *f, const struct scan_config *cfg, const struct host_report *r,
+                               const char *label)
+{
+    if (cfg->tech->proto != PROTO_TCP || cfg->tech->noresponse_state != PORT_OPEN_FILTERED ||
+        r->nports < 2 || output_count_state(r, PORT_CLOSED) != r->nports)
+        return;
+    fprintf(f, "Note: every port of %s answered this %s with RST. Some systems (Windows, Cisco, "
+               "BSDI, HP/UX, MVS, IRIX) send RST from open ports too, so this scan cannot find "
+               "open ports there; a SYN scan (-sS) can.\n",
+            label, cfg->tech->scan_name);
+}
+
 static void print_ports(FILE *f, const struct scan_info *si, const struct host_report *r,
                         const char *label)
 {
@@ -166,6 +181,8 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
     fputs("Host is up", f);
     if (show_reason(cfg))
         fprintf(f, ", received %s", reason_name((enum reason)r->up_reason));
+    if (show_reason(cfg) && r->up_ttl)
+        fprintf(f, " ttl %u", r->up_ttl);
     if (r->latency >= 0) {
         char lat[32];
         format_sigdigits((double)r->latency / USEC_PER_SEC, 2, lat, sizeof lat);
@@ -180,8 +197,14 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
     }
     if (r->target->name && r->rdns && strcmp(r->target->name, r->rdns) != 0)
         fprintf(f, "rDNS record for %s: %s\n", ip_addr_str(&r->target->addr, a), r->rdns);
+    if (r->answers_all)
+        fprintf(f, "Warning: %zu of %zu scanned ports on %s answered SYN/ACK: a SYN proxy or "
+                   "tarpit answers for this host, so \"open\" says nothing about its services "
+                   "(a connect scan -sT or -sV tells more).\n",
+                output_count_state(r, PORT_OPEN), r->nports, label);
     if (r->nports) {
         print_ports(f, si, r, label);
+        rst_from_open_note(f, si->cfg, r, label);
     }
     fputc('\n', f);
     fflush(f);

@@ -90,6 +90,10 @@ struct tally_group {
 void output_partial_line(FILE *f, const char *prefix, const char *suffix,
                          const struct host_report *r);
 
+/* --scanflags bits as nmap's XML writes them: "FINPSH" (lowest bit first). */
+const char *output_tcp_flags(int bits, char buf[32]);
+/* How many of r's ports are in state st. */
+size_t output_count_state(const struct host_report *r, enum port_state st);
 void port_tally(struct port_tally *t, const struct scan_config *cfg, const struct host_report *r);
 /* Is this port summed up rather than listed?  (Also for a malformed record.) */
 int port_tally_hides(const struct port_tally *t, const struct port_result *p);

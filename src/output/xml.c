@@ -181,6 +181,10 @@ static void xml_begin(struct output *o, const struct scan_info *si)
         char *list = ports_compact(&cfg->ports, (enum proto)p);
         fputs("<scaninfo", f);
         xml_attr(f, "type", cfg->tech ? cfg->tech->name : "connect");
+        if (cfg->scanflags >= 0) {
+            char flags[32];
+            xml_attr(f, "scanflags", output_tcp_flags(cfg->scanflags, flags));
+        }
         xml_attr(f, "protocol", proto_name((enum proto)p));
         fprintf(f, " numservices=\"%zu\"", cfg->ports.n[p]);
         xml_attr(f, "services", list);
@@ -284,7 +288,7 @@ static void write_host_header(FILE *f, const struct host_report *r, int always_h
         why = REASON_NO_RESPONSE; /* nmap's reason for a silent host */
     fprintf(f, "<status state=\"%s\"", r->up ? "up" : "down");
     xml_attr(f, "reason", reason_name(why));
-    fputs(" reason_ttl=\"0\"/>\n<address", f);
+    fprintf(f, " reason_ttl=\"%u\"/>\n<address", r->up_ttl);
     xml_attr(f, "addr", ip_addr_str(&r->target->addr, a));
     fprintf(f, " addrtype=\"%s\"/>\n", r->target->addr.family == AF_INET6 ? "ipv6" : "ipv4");
     if (!always_hostnames && !r->target->name && !r->rdns)

@@ -16,9 +16,7 @@
 #include <errno.h>
 #include <time.h> /* struct timespec, before linux/errqueue.h */
 #include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,45 +27,13 @@
 #include "engine.h"
 #include "technique.h"
 
-/* Map an ICMP destination-unreachable (or time-exceeded) to a state and
- * reason, as nmap reports them. */
+/* The state and reason nmap reports for the ICMP error behind a failed
+ * connect. */
 static void icmp_verdict(const struct sock_extended_err *ee, enum port_state *st,
                          enum reason *why)
 {
     *st = PORT_FILTERED;
-    if (ee->ee_origin == SO_EE_ORIGIN_ICMP) {
-        if (ee->ee_type == ICMP_TIME_EXCEEDED) {
-            *why = REASON_TIME_EXCEEDED;
-            return;
-        }
-        switch (ee->ee_code) {
-        case ICMP_NET_UNREACH: *why = REASON_NET_UNREACH; break;
-        case ICMP_HOST_UNREACH: *why = REASON_HOST_UNREACH; break;
-        case ICMP_PROT_UNREACH: *why = REASON_PROTO_UNREACH; break;
-        case ICMP_PORT_UNREACH: *why = REASON_PORT_UNREACH; break;
-        case ICMP_NET_ANO: *why = REASON_NET_PROHIBITED; break;
-        case ICMP_HOST_ANO: *why = REASON_HOST_PROHIBITED; break;
-        case ICMP_PKT_FILTERED: *why = REASON_ADMIN_PROHIBITED; break;
-        case ICMP_NET_UNR_TOS: *why = REASON_NET_TOS_UNREACH; break;
-        case ICMP_HOST_UNR_TOS: *why = REASON_HOST_TOS_UNREACH; break;
-        default: *why = REASON_HOST_UNREACH; break;
-        }
-        return;
-    }
-    /* SO_EE_ORIGIN_ICMP6 */
-    if (ee->ee_type == ICMP6_TIME_EXCEEDED) {
-        *why = REASON_TIME_EXCEEDED;
-        return;
-    }
-    switch (ee->ee_code) {
-    case ICMP6_DST_UNREACH_NOROUTE: *why = REASON_NO_ROUTE; break;
-    case ICMP6_DST_UNREACH_ADMIN: *why = REASON_ADMIN_PROHIBITED; break;
-    case ICMP6_DST_UNREACH_BEYONDSCOPE: *why = REASON_BEYOND_SCOPE; break;
-    case ICMP6_DST_UNREACH_ADDR: *why = REASON_HOST_UNREACH; break;
-    case ICMP6_DST_UNREACH_NOPORT: *why = REASON_PORT_UNREACH; break;
-    case 6: *why = REASON_REJECT_ROUTE; break;
-    default: *why = REASON_HOST_UNREACH; break;
-    }
+    *why = reason_from_icmp(ee->ee_origin == SO_EE_ORIGIN_ICMP6, ee->ee_type, ee->ee_code);
 }
 
 /* The ICMP error queued on fd, if any: 1 with the verdict filled in. */

@@ -5,7 +5,8 @@
 #include "technique.h"
 
 static const struct technique *const techniques[] = {
-    &technique_connect,
+    &technique_connect, &technique_syn,    &technique_null,   &technique_fin,
+    &technique_xmas,    &technique_ack,    &technique_window, &technique_maimon,
 };
 
 const struct technique *technique_find(const char *option)

@@ -15,6 +15,8 @@
  *            send.
  *   init/fini  Optional: create and free the technique's state for one
  *            scan; the engine hands it back through engine_tech_state().
+ *   flush    Optional: the engine has sent a batch; put on the wire what
+ *            send queued (raw scans send a batch with one sendmmsg).
  *   noresponse_state  The state of a port that never answered. */
 #ifndef PORTSCOUT_TECHNIQUE_H
 #define PORTSCOUT_TECHNIQUE_H
@@ -38,9 +40,16 @@ struct technique {
     void (*fini)(void *state);
     int (*send)(struct engine *eng, struct probe *p);
     void (*release)(struct engine *eng, struct probe *p);
+    void (*flush)(struct engine *eng);
+    unsigned variant; /* the technique's own selector (raw scans: which one) */
 };
 
 extern const struct technique technique_connect;
+extern const struct technique technique_syn, technique_null, technique_fin, technique_xmas,
+    technique_ack, technique_window, technique_maimon;
+
+/* May this process send raw packets (root or CAP_NET_RAW)? */
+bool technique_raw_allowed(void);
 
 /* Look up a technique by its nmap option ("-sT" or "sT"); NULL if unknown. */
 const struct technique *technique_find(const char *option);

@@ -63,7 +63,13 @@ static void test_defaults(void **state)
     assert_int_equal(o.cfg.ping, 1);
     assert_int_equal(o.cfg.randomize_ports, 1);
     assert_int_equal(o.cfg.family, AF_INET);
-    assert_ptr_equal(o.cfg.tech, &technique_connect);
+    /* nmap's default: SYN scan with raw-packet privilege, else connect */
+    assert_ptr_equal(o.cfg.tech, technique_raw_allowed() ? &technique_syn : &technique_connect);
+    assert_int_equal(o.cfg.source_port, -1);
+    assert_int_equal(o.cfg.scanflags, -1);
+    assert_int_equal(o.cfg.packet_trace, 0);
+    assert_int_equal(o.cfg.source.family, 0);
+    assert_null(o.cfg.iface);
     assert_int_equal(o.cfg.dns, DNS_UP_HOSTS);
     assert_int_equal(o.cfg.verbose, 0);
     assert_int_equal(o.cfg.debug, 0);
@@ -228,6 +234,51 @@ static void test_flags(void **state)
 
     PARSE_OK(&o, "-sT", "10.0.0.1");
     assert_ptr_equal(o.cfg.tech, &technique_connect);
+    options_free(&o);
+    PARSE_OK(&o, "--unprivileged", "10.0.0.1");
+    assert_ptr_equal(o.cfg.tech, &technique_connect);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "10.0.0.1");
+    assert_ptr_equal(o.cfg.tech, &technique_syn);
+    options_free(&o);
+
+    /* every raw technique, by its letter (--privileged: no root needed) */
+    static const struct {
+        char *opt;
+        const struct technique *t;
+        const char *name;
+    } raw[] = {{"-sS", &technique_syn, "syn"},       {"-sN", &technique_null, "null"},
+               {"-sF", &technique_fin, "fin"},       {"-sX", &technique_xmas, "xmas"},
+               {"-sA", &technique_ack, "ack"},       {"-sW", &technique_window, "window"},
+               {"-sM", &technique_maimon, "maimon"}};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        PARSE_OK(&o, "--privileged", raw[i].opt, "10.0.0.1");
+        assert_ptr_equal(o.cfg.tech, raw[i].t);
+        assert_string_equal(o.cfg.tech->name, raw[i].name);
+        assert_true(o.cfg.tech->privileged);
+        options_free(&o);
+    }
+
+    PARSE_OK(&o, "--privileged", "--scanflags", "URGPSHFIN", "-g", "53", "--ttl", "33",
+             "-S", "10.1.2.3", "-e", "lo", "--packet-trace", "--badsum",
+             "--defeat-rst-ratelimit", "10.0.0.1");
+    assert_ptr_equal(o.cfg.tech, &technique_syn); /* --scanflags alone: SYN rules */
+    assert_int_equal(o.cfg.scanflags, 0x29);
+    assert_int_equal(o.cfg.source_port, 53);
+    assert_int_equal(o.cfg.ttl, 33);
+    assert_int_equal(o.cfg.source.family, AF_INET);
+    assert_string_equal(o.cfg.iface, "lo");
+    assert_int_equal(o.cfg.packet_trace, 1);
+    assert_int_equal(o.cfg.badsum, 1);
+    assert_int_equal(o.cfg.defeat_rst_ratelimit, 1);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-sA", "--scanflags=9", "--source-port=1", "10.0.0.1");
+    assert_ptr_equal(o.cfg.tech, &technique_ack);
+    assert_int_equal(o.cfg.scanflags, 9);
+    assert_int_equal(o.cfg.source_port, 1);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "--scanflags", "synECEcwr", "10.0.0.1");
+    assert_int_equal(o.cfg.scanflags, 0xc2);
     options_free(&o);
 
     PARSE_OK(&o, "--help");
@@ -395,8 +446,25 @@ static void test_errors(void **state)
     PARSE_BAD("--bogus", "--bogus", "10.0.0.1");
     PARSE_BAD("--bogus", "--bogus=1", "10.0.0.1");
     PARSE_BAD("-Z", "-Z", "10.0.0.1");
-    PARSE_BAD("-sS", "-sS", "10.0.0.1");
-    PARSE_BAD("not implemented", "-sS", "10.0.0.1");
+    PARSE_BAD("needs root or CAP_NET_RAW", "--unprivileged", "-sS", "10.0.0.1");
+    PARSE_BAD("-sF sends raw packets", "--unprivileged", "-sF", "10.0.0.1");
+    PARSE_BAD("more than one type of TCP scan", "-sS", "-sT", "10.0.0.1");
+    PARSE_BAD("more than one type of TCP scan", "-sSF", "10.0.0.1");
+    PARSE_BAD("--scanflags needs a raw scan", "--privileged", "-sT", "--scanflags", "SYN",
+              "10.0.0.1");
+    PARSE_BAD("invalid --scanflags", "--scanflags", "SYNFOO", "10.0.0.1");
+    PARSE_BAD("invalid --scanflags", "--scanflags", "256", "10.0.0.1");
+    PARSE_BAD("invalid --scanflags", "--scanflags", "", "10.0.0.1");
+    PARSE_BAD("--source-port (1-65535)", "-g", "0", "10.0.0.1");
+    PARSE_BAD("--source-port (1-65535)", "-g", "65536", "10.0.0.1");
+    PARSE_BAD("-g needs a port", "10.0.0.1", "-g");
+    PARSE_BAD("--ttl (1-255)", "--ttl", "256", "10.0.0.1");
+    PARSE_BAD("-S needs an IPv4 or IPv6 address", "-S", "bogus", "10.0.0.1");
+    PARSE_BAD("(add -6)", "--privileged", "-S", "::1", "10.0.0.1");
+    PARSE_BAD("-S IPv4 address with an IPv6 scan", "--privileged", "-6", "-S", "10.0.0.1",
+              "::1");
+    PARSE_BAD("-e needs an interface", "10.0.0.1", "-e");
+    PARSE_BAD("too long", "-e", "an-interface-name-too-long", "10.0.0.1");
     PARSE_BAD("not implemented", "-sU", "10.0.0.1");
     PARSE_BAD("-sV", "-sTV", "10.0.0.1");
     PARSE_BAD("-O", "-O", "10.0.0.1");
