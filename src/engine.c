@@ -108,6 +108,8 @@ struct engine {
 
 /* ---- small helpers ---------------------------------------------------- */
 
+static int32_t port_index(struct engine *eng, unsigned proto, unsigned port);
+
 static uint64_t splitmix(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -447,6 +449,47 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
     maybe_finish(h);
 }
 
+int engine_late_reply(struct engine *eng, const struct ip_addr *addr, unsigned proto,
+                      unsigned port, enum port_state state, enum reason why, uint8_t ttl,
+                      unsigned tryno)
+{
+    int32_t idx = port_index(eng, proto, port);
+    if (idx < 0)
+        return 0;
+    for (size_t i = 0; i < eng->nactive; i++) {
+        struct host *h = eng->active[i];
+        if (h->phase != PHASE_SCAN || !ip_addr_equal(&h->target.addr, addr))
+            continue;
+        struct port_slot *s = &h->ws.slots[idx];
+        if (tryno >= s->tries)
+            continue; /* never sent that try: not ours */
+        for (const struct probe *p = h->head; p; p = p->next)
+            if (p->idx == (uint32_t)idx)
+                return 0; /* a try is in flight: engine_probe_reply's case */
+        if (s->state == PORT_UNKNOWN) {
+            /* waiting for its retransmission: concluded now (the queued
+             * retry is dropped by host_has_work) */
+            h->ws.remaining--;
+        } else if (s->reason != REASON_NO_RESPONSE) {
+            return 0; /* already answered */
+        }
+        /* else given up on as silent: the answer is better than silence */
+        s->state = (uint8_t)state;
+        s->reason = (uint8_t)why;
+        s->ttl = ttl;
+        eng->stats.replies++;
+        eng->stats.late_replies++;
+        if (state == PORT_OPEN && eng->ev.port_open) {
+            struct port_result r = {(uint16_t)port, (uint8_t)proto, (uint8_t)state, (uint8_t)why,
+                                    ttl};
+            eng->ev.port_open(eng->ev.arg, &h->target, &r);
+        }
+        maybe_finish(h);
+        return 1;
+    }
+    return 0;
+}
+
 void engine_probe_void(struct engine *eng, struct probe *p)
 {
     struct host *h = p->host;
@@ -542,9 +585,8 @@ static size_t hosts_in_flight(const struct engine *eng)
     return n;
 }
 
-/* Mark ports concluded by an earlier, interrupted run as final. */
-static void apply_prior(struct engine *eng, struct host *h, const struct port_result *prior,
-                        size_t n)
+/* A port's position in the scan order, or -1 if it is not scanned. */
+static int32_t port_index(struct engine *eng, unsigned proto, unsigned port)
 {
     if (!eng->index) {
         eng->index = xmalloc(PROTO_COUNT * 65536 * sizeof *eng->index);
@@ -552,12 +594,19 @@ static void apply_prior(struct engine *eng, struct host *h, const struct port_re
         for (uint32_t i = 0; i < eng->nports; i++)
             eng->index[eng->order[i].proto * 65536 + eng->order[i].port] = (int32_t)i;
     }
+    return proto < PROTO_COUNT && port < 65536 ? eng->index[proto * 65536 + port] : -1;
+}
+
+/* Mark ports concluded by an earlier, interrupted run as final. */
+static void apply_prior(struct engine *eng, struct host *h, const struct port_result *prior,
+                        size_t n)
+{
     for (size_t k = 0; k < n; k++) {
         const struct port_result *p = &prior[k];
         if (p->proto >= PROTO_COUNT || p->state == PORT_UNKNOWN ||
             p->state >= PORT_STATE_COUNT || p->reason >= REASON_COUNT)
             continue;
-        int32_t idx = eng->index[p->proto * 65536 + p->port];
+        int32_t idx = port_index(eng, p->proto, p->port);
         if (idx < 0 || h->ws.slots[idx].state != PORT_UNKNOWN)
             continue; /* not scanned this time, or listed twice */
         h->ws.slots[idx] = (struct port_slot){p->state, p->reason, p->ttl, 1};
@@ -676,9 +725,12 @@ static int below_min_rate(const struct engine *eng, usec_t now)
 static int host_has_work(struct host *h)
 {
     struct workset *ws = &h->ws;
-    /* ports a resumed scan already knows are passed over */
+    /* ports a resumed scan already knows are passed over, and retries of
+     * ports a late answer concluded are dropped */
     while (ws->next_fresh < ws->n && ws->slots[ws->next_fresh].state != PORT_UNKNOWN)
         ws->next_fresh++;
+    while (ws->nretry && ws->slots[ws->retry[ws->nretry - 1]].state != PORT_UNKNOWN)
+        ws->nretry--;
     return h->phase != PHASE_DONE && (ws->nretry || ws->next_fresh < ws->n);
 }
 

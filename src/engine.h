@@ -65,6 +65,7 @@ struct engine_stats {
     uint64_t bytes_received, bytes_sent;
     uint64_t replies_rejected;      /* raw scans: failed validation (stray or forged) */
     uint64_t delay_boosts;          /* the scan delay grew on sustained loss */
+    uint64_t late_replies;          /* answers after their try timed out */
     uint64_t hosts_total, hosts_up; /* hosts reported so far */
     int interrupted;                /* engine_stop ended the scan */
 };
@@ -96,6 +97,13 @@ void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state st
  * of a drop. */
 void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state state,
                         enum reason why, uint8_t ttl, unsigned tryno);
+/* An answer that came after its try timed out (none of the port's tries is
+ * in flight): it still concludes the port, whether it waits for a
+ * retransmission or was given up on as silent.  tryno is the try it
+ * answers, which the engine checks was sent.  1 if it was used. */
+int engine_late_reply(struct engine *eng, const struct ip_addr *addr, unsigned proto,
+                      unsigned port, enum port_state state, enum reason why, uint8_t ttl,
+                      unsigned tryno);
 const struct scan_config *engine_config(const struct engine *eng);
 /* Raw scans count what they capture, and what failed validation. */
 void engine_note_captured(struct engine *eng, unsigned bytes);

@@ -247,8 +247,10 @@ static void print_packet_counts(FILE *f, const struct engine_stats *st, int debu
             (unsigned long long)st->probes_sent, sent, (unsigned long long)st->packets_received,
             rcvd);
     if (debug)
-        fprintf(f, "           Stray or forged replies: %llu | Send delay raised: %llu times\n",
-                (unsigned long long)st->replies_rejected, (unsigned long long)st->delay_boosts);
+        fprintf(f, "           Late answers: %llu | Stray or forged replies: %llu | Send delay "
+                   "raised: %llu times\n",
+                (unsigned long long)st->late_replies, (unsigned long long)st->replies_rejected,
+                (unsigned long long)st->delay_boosts);
 }
 
 int main(int argc, char **argv)

@@ -416,18 +416,27 @@ static void handle_tcp(struct raw_state *rs, const struct pkt_reply *r)
     if (!is_our_port(rs, r->dport) || is_own_probe(rs, r))
         return;
     struct probe *p = table_find(rs, &r->src, r->sport);
-    int t = p && p->proto == PROTO_TCP ? tcp_answered_try(rs, p, r) : -1;
+    /* No try in flight: perhaps an answer that came after its try timed
+     * out.  It is checked against the scan's own flags and any try number
+     * (the engine knows which were sent). */
+    struct probe late = {.addr = &r->src, .port = r->sport, .proto = PROTO_TCP, .tryno = 255};
+    const struct probe *q = p && p->proto == PROTO_TCP ? p : &late;
+    int t = tcp_answered_try(rs, q, r);
     enum port_state st;
     enum reason why;
-    if (t < 0 || !tcp_verdict(rs, p, r, &st, &why)) {
+    if (t < 0 || !tcp_verdict(rs, q, r, &st, &why) ||
+        (q == &late && (r->flags & (TH_SYN_ | TH_ACK_)) == TH_SYN_) ||
+        (q == &late && !engine_late_reply(eng, &r->src, PROTO_TCP, r->sport, st, why, r->ttl,
+                                          (unsigned)t))) {
         engine_note_rejected(eng);
         if (rs->cfg->packet_trace && rs->cfg->debug)
-            trace(rs, "RCVD", r->ip, r->iplen, " (not an answer to a probe in flight)");
+            trace(rs, "RCVD", r->ip, r->iplen, " (not an answer to a probe we sent)");
         return;
     }
     if (rs->cfg->packet_trace)
-        trace(rs, "RCVD", r->ip, r->iplen, NULL);
-    engine_probe_reply(eng, p, st, why, r->ttl, (unsigned)t);
+        trace(rs, "RCVD", r->ip, r->iplen, q == &late ? " (late)" : NULL);
+    if (q == p)
+        engine_probe_reply(eng, p, st, why, r->ttl, (unsigned)t);
 }
 
 static void handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
@@ -440,20 +449,22 @@ static void handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
     if (r->orig.proto != IPPROTO_TCP || !r->orig.has_seq || !is_our_port(rs, r->orig.sport))
         return;
     struct probe *p = table_find(rs, &r->orig.dst, r->orig.dport);
-    uint32_t t = 0;
-    if (p && p->proto == PROTO_TCP) {
-        struct cookie c = cookie_of(rs, p->addr, p->port);
-        t = r->orig.seq - c.seq;
-    }
-    if (!p || p->proto != PROTO_TCP || t > p->tryno ||
-        (rs->cfg->source_port < 0 && r->orig.sport != sport_of(rs, t))) {
+    if (p && p->proto != PROTO_TCP)
+        p = NULL;
+    struct cookie c = cookie_of(rs, &r->orig.dst, r->orig.dport);
+    uint32_t t = r->orig.seq - c.seq;
+    unsigned maxtry = p ? p->tryno : 255; /* no try in flight: perhaps late */
+    enum reason why = reason_from_icmp(v6, r->icmp_type, r->icmp_code);
+    if (t > maxtry || (rs->cfg->source_port < 0 && r->orig.sport != sport_of(rs, t)) ||
+        (!p && !engine_late_reply(eng, &r->orig.dst, PROTO_TCP, r->orig.dport, PORT_FILTERED,
+                                  why, r->ttl, t))) {
         engine_note_rejected(eng);
         return;
     }
     if (rs->cfg->packet_trace)
-        trace(rs, "RCVD", r->ip, r->iplen, NULL);
-    engine_probe_reply(eng, p, PORT_FILTERED, reason_from_icmp(v6, r->icmp_type, r->icmp_code),
-                       r->ttl, t);
+        trace(rs, "RCVD", r->ip, r->iplen, p ? NULL : " (late)");
+    if (p)
+        engine_probe_reply(eng, p, PORT_FILTERED, why, r->ttl, t);
 }
 
 static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
