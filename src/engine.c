@@ -31,6 +31,7 @@ struct workset {
     struct port_slot *slots;
     uint32_t next_fresh;   /* first index never sent */
     uint32_t *retry;       /* timed out, to be sent again */
+    usec_t *retry_sent;    /* ...and when the try that timed out went (0: unknown) */
     size_t nretry, capretry;
     uint32_t *exhausted;   /* given up on after too few tries, revivable */
     size_t nexhausted, capexhausted;
@@ -66,6 +67,7 @@ struct host {
     usec_t next_send;       /* --scan-delay */
     usec_t delay;           /* the scan delay: --scan-delay, grown on loss */
     unsigned good, dropped; /* answers since the delay last changed */
+    usec_t period_start;    /* when it last changed (or the first answer) */
 };
 
 struct engine {
@@ -125,6 +127,18 @@ static void push_idx(uint32_t **v, size_t *n, size_t *cap, uint32_t idx)
         *v = xreallocarray(*v, *cap, sizeof **v);
     }
     (*v)[(*n)++] = idx;
+}
+
+/* Queue port idx for another try; sent is when its last try went. */
+static void push_retry(struct workset *ws, uint32_t idx, usec_t sent)
+{
+    if (ws->nretry == ws->capretry) {
+        ws->capretry = ws->capretry ? 2 * ws->capretry : 64;
+        ws->retry = xreallocarray(ws->retry, ws->capretry, sizeof *ws->retry);
+        ws->retry_sent = xreallocarray(ws->retry_sent, ws->capretry, sizeof *ws->retry_sent);
+    }
+    ws->retry[ws->nretry] = idx;
+    ws->retry_sent[ws->nretry++] = sent;
 }
 
 static void rtt_update(struct rtt *r, usec_t sample)
@@ -260,6 +274,7 @@ static void workset_init(struct workset *ws, const struct port_ref *order, uint3
 {
     free(ws->slots);
     free(ws->retry);
+    free(ws->retry_sent);
     free(ws->exhausted);
     memset(ws, 0, sizeof *ws);
     ws->order = order;
@@ -303,7 +318,7 @@ static void revive_exhausted(struct engine *eng, struct host *h)
         if (ws->slots[idx].tries < allowed) {
             ws->slots[idx].state = PORT_UNKNOWN;
             ws->remaining++;
-            push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+            push_retry(ws, idx, 0);
         } else {
             ws->exhausted[keep++] = idx;
         }
@@ -311,15 +326,15 @@ static void revive_exhausted(struct engine *eng, struct host *h)
     ws->nexhausted = keep;
 }
 
-/* A try went unanswered: retry the port or give up on it. */
-static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx)
+/* A try (sent at `sent`) went unanswered: retry the port or give up on it. */
+static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx, usec_t sent)
 {
     struct workset *ws = &h->ws;
     struct port_slot *s = &ws->slots[idx];
     if (s->tries == 1)
         h->silent++;
     if (s->tries < allowed_tries(eng, h)) {
-        push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+        push_retry(ws, idx, sent);
         return;
     }
     s->state = h->phase == PHASE_PING ? PORT_FILTERED : eng->tech->noresponse_state;
@@ -332,30 +347,62 @@ static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx)
     }
 }
 
-/* Sustained loss on h (more than one answer in five came only to a
- * retransmission, over enough answers to tell): wait longer between its
- * probes, doubling up to --max-scan-delay, as nmap does for raw scans.
- * Rate-limited resets and ICMP look exactly like this. */
-static void note_loss(struct engine *eng, struct host *h, int dropped)
+/* The host's send delay follows its loss, as a rate: sustained loss (at
+ * least 10 answers, more than one in five of them only to a
+ * retransmission, since the last change) slows it to the rate its answers
+ * came at, or to half its current rate; a clean run (50 answers, under one
+ * in ten late, over two timeouts) speeds it up by a third.  Rate-limited resets and ICMP look
+ * exactly like this, and the delay settles near the target's limit.
+ *
+ * nmap only ever doubles its delay, to --max-scan-delay (one probe a
+ * second), which is why a rate-limited host takes it hours; here the
+ * delay comes back down.  Raw scans only, as nmap. */
+static void note_loss(struct engine *eng, struct host *h, int dropped, usec_t lost_at,
+                      usec_t now)
 {
     const struct timing *t = &eng->cfg->timing;
-    if (!eng->tech->privileged || t->max_scan_delay <= h->delay)
+    if (!eng->tech->privileged)
+        return;
+    if (!h->period_start)
+        h->period_start = now;
+    /* A try lost before the delay last changed says nothing of the new
+     * pace (after a burst, its retransmissions are answered for a while). */
+    if (dropped && lost_at < h->period_start)
         return;
     if (dropped)
         h->dropped++;
     else
         h->good++;
-    if (h->dropped < 10 || h->dropped * 4 <= h->good)
+    usec_t d = h->delay;
+    if (h->dropped >= 10 && h->dropped * 4 > h->good) {
+        double secs = (double)(now - h->period_start) / USEC_PER_SEC;
+        double rate = secs > 0 ? (h->good + h->dropped) / secs : 0; /* answers/s */
+        usec_t at_rate = rate > 0 ? (usec_t)(USEC_PER_SEC / rate) : 5 * USEC_PER_MSEC;
+        d = 2 * d > at_rate ? 2 * d : at_rate;
+        if (d > t->max_scan_delay)
+            d = t->max_scan_delay;
+        if (d > h->delay)
+            eng->stats.delay_boosts++;
+    } else if (h->good >= 50 && h->dropped * 10 < h->good && h->delay > t->scan_delay &&
+               now - h->period_start >= 2 * host_timeout(eng, h)) {
+        /* (two timeouts at this pace: time enough for losses to show) */
+        d = h->delay * 3 / 4;
+        if (d < 20)
+            d = 0; /* a few microseconds: let the windows alone pace it */
+    } else {
         return;
-    usec_t d = h->delay < 5 * USEC_PER_MSEC ? 5 * USEC_PER_MSEC : 2 * h->delay;
-    h->delay = d < t->max_scan_delay ? d : t->max_scan_delay;
-    h->good = h->dropped = 0;
-    eng->stats.delay_boosts++;
-    if (eng->cfg->verbose) {
-        char a[IP_ADDR_STRLEN];
-        engine_warn(eng, "Increasing send delay for %s to %lld ms due to dropped probes",
-                    ip_addr_str(&h->target.addr, a), (long long)(h->delay / 1000));
     }
+    if (d < t->scan_delay)
+        d = t->scan_delay;
+    if (eng->cfg->debug && d != h->delay) {
+        char a[IP_ADDR_STRLEN];
+        engine_warn(eng, "%s send delay for %s from %lld to %lld us (%u of %u answers late)",
+                    d > h->delay ? "Increasing" : "Decreasing", ip_addr_str(&h->target.addr, a),
+                    (long long)h->delay, (long long)d, h->dropped, h->good + h->dropped);
+    }
+    h->delay = d;
+    h->good = h->dropped = 0;
+    h->period_start = now;
 }
 
 void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
@@ -372,7 +419,7 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
     usec_t sample = now - p->sent;
     int tryno = (int)answered < p->tryno ? (int)answered : p->tryno;
     int exact = tryno == p->tryno;
-    usec_t sent = p->sent;
+    usec_t sent = p->sent, prev_sent = p->prev_sent;
     uint32_t idx = p->idx;
     int ping = p->ping;
 
@@ -386,15 +433,17 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
      * reason to slow down (a rate limit, not congestion). */
     if (eng->cfg->defeat_rst_ratelimit && why == REASON_RESET && state != PORT_OPEN)
         tryno = 0;
-    note_loss(eng, h, tryno > 0);
+    note_loss(eng, h, tryno > 0, prev_sent, now);
 
     double scale = eng->stats.replies ? (double)eng->stats.probes_sent / eng->stats.replies : 1;
     scale = scale < 1 ? 1 : scale > 50 ? 50 : scale;
     if (tryno > 0 && sent > h->last_drop) {
         /* An earlier try of this port went unanswered but this one got
-         * through: a packet was lost on the way.  Back off once per RTT. */
+         * through: a packet was lost on the way.  Back off once per RTT
+         * (a host paced by a send delay is slowed by note_loss instead). */
         eng->stats.drops++;
-        cwnd_drop(&h->cwnd, &h->ssthresh, h->inflight + 1, eng->low_cwnd);
+        if (!h->delay)
+            cwnd_drop(&h->cwnd, &h->ssthresh, h->inflight + 1, eng->low_cwnd);
         h->last_drop = now;
         if (sent > eng->last_drop) {
             cwnd_drop(&eng->cwnd, &eng->ssthresh, eng->inflight + 1, eng->low_cwnd);
@@ -497,7 +546,7 @@ void engine_probe_void(struct engine *eng, struct probe *p)
     retire(eng, p);
     if (h->ws.slots[idx].tries > 0)
         h->ws.slots[idx].tries--;
-    push_idx(&h->ws.retry, &h->ws.nretry, &h->ws.capretry, idx);
+    push_retry(&h->ws, idx, 0);
 }
 
 /* ---- the group of active hosts --------------------------------------- */
@@ -573,6 +622,7 @@ static void host_free(struct host *h)
     target_clear(&h->target);
     free(h->ws.slots);
     free(h->ws.retry);
+    free(h->ws.retry_sent);
     free(h->ws.exhausted);
     free(h);
 }
@@ -741,7 +791,13 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     struct workset *ws = &h->ws;
     uint32_t idx;
     int from_retry = ws->nretry > 0;
-    idx = from_retry ? ws->retry[--ws->nretry] : ws->next_fresh++;
+    usec_t prev_sent = 0;
+    if (from_retry) {
+        idx = ws->retry[--ws->nretry];
+        prev_sent = ws->retry_sent[ws->nretry];
+    } else {
+        idx = ws->next_fresh++;
+    }
     struct port_slot *s = &ws->slots[idx];
     struct probe *p = probe_alloc(eng);
     p->eng = eng;
@@ -753,6 +809,7 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     p->tryno = s->tries;
     p->ping = h->phase == PHASE_PING;
     p->sent = now;
+    p->prev_sent = prev_sent;
     s->tries++;
     link_probe(h, p);
     eng->inflight++;
@@ -772,7 +829,7 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     s->tries--;
     eng->stats.probes_sent--;
     if (from_retry)
-        push_idx(&ws->retry, &ws->nretry, &ws->capretry, idx);
+        push_retry(ws, idx, prev_sent);
     else
         ws->next_fresh--;
     if (r == -ENETUNREACH || r == -EHOSTUNREACH) {
@@ -845,6 +902,7 @@ static void expire(struct engine *eng, usec_t now)
         usec_t to = host_timeout(eng, h);
         while (h->head && h->head->sent + to <= now && h->phase != PHASE_DONE) {
             uint32_t idx = h->head->idx;
+            usec_t sent = h->head->sent;
             retire(eng, h->head);
             /* Beyond nmap: silence is not congestion.  A firewall that
              * drops probes sends nothing back at any rate, and only an
@@ -854,7 +912,7 @@ static void expire(struct engine *eng, usec_t now)
              * still halve them. */
             cwnd_grow(&h->cwnd, h->ssthresh, 1, eng->max_cwnd);
             cwnd_grow(&eng->cwnd, eng->ssthresh, 1, eng->max_cwnd);
-            port_unanswered(eng, h, idx);
+            port_unanswered(eng, h, idx, sent);
         }
         maybe_finish(h);
     }

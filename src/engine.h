@@ -33,6 +33,7 @@ struct probe {
     uint8_t ping;   /* a host-discovery probe, not a port probe */
     uint8_t tech_flags; /* the technique's own per-try bits */
     usec_t sent;
+    usec_t prev_sent; /* when the port's previous try went; 0: first try or unknown */
     int fd;         /* technique's descriptor, -1 if none */
     struct probe *tnext; /* the technique's own chaining (raw scans: lookup) */
     uint16_t sport;      /* raw scans: the source port this try went from */
