@@ -497,15 +497,14 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, cons
         b->len = min_size(b->len + (size_t)n, b->cap - 1);
 }
 
-/* An address, with its port if port >= 0: IPv6 in brackets then. */
+/* An address, with its port if port >= 0 (IPv6 too without brackets, as
+ * nmap prints them). */
 static void sb_addr(struct sbuf *b, const struct ip_addr *a, long port)
 {
     char s[IP_ADDR_STRLEN];
     ip_addr_str(a, s);
     if (port < 0)
         sb_printf(b, "%s", s);
-    else if (a->family == AF_INET6)
-        sb_printf(b, "[%s]:%ld", s, port);
     else
         sb_printf(b, "%s:%ld", s, port);
 }
@@ -515,7 +514,8 @@ static void sb_ipinfo(struct sbuf *b, const struct ip_view *v)
     if (v->version == 4)
         sb_printf(b, "ttl=%u id=%u iplen=%zu", v->ttl, v->id, v->totlen);
     else
-        sb_printf(b, "ttl=%u flow=%x iplen=%zu", v->ttl, (unsigned)v->flow, v->totlen);
+        sb_printf(b, "hopl=%u flow=%x payloadlen=%zu", v->ttl, (unsigned)v->flow,
+                  v->totlen - IP6_HDR);
 }
 
 /* TCP options as "<mss 1460,sackOK,timestamp 1 0,nop,wscale 7>". */

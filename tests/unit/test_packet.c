@@ -1022,8 +1022,8 @@ static void test_describe_tcp(void **state)
                         "TCP 192.0.2.1:40123 > 198.51.100.2:22 S ttl=52 id=1234 iplen=44  "
                         "seq=16909060 win=1024 <mss 1460>");
     assert_string_equal(describe(synack6_bytes, sizeof synack6_bytes),
-                        "TCP [2001:db8::1]:22 > [2001:db8::2]:40123 SA ttl=64 flow=12345 "
-                        "iplen=80  seq=3735928559 win=65535 ack=16909061 "
+                        "TCP 2001:db8::1:22 > 2001:db8::2:40123 SA hopl=64 flow=12345 "
+                        "payloadlen=40  seq=3735928559 win=65535 ack=16909061 "
                         "<mss 1440,sackOK,timestamp 123 0,nop,wscale 7>");
 
     uint8_t pkt[PKT_MAX];
@@ -1147,12 +1147,12 @@ static void test_describe_other(void **state)
     size_t len = ip6_wrap(pkt, "2001:db8::1", "2001:db8::2", IPPROTO_UDP,
                           (const uint8_t *)"\x9c\x40\x00\x35\x00\x08\x00\x00", 8);
     assert_string_equal(describe(pkt, len),
-                        "UDP [2001:db8::1]:40000 > [2001:db8::2]:53 ttl=64 flow=0 iplen=48");
+                        "UDP 2001:db8::1:40000 > 2001:db8::2:53 hopl=64 flow=0 payloadlen=8");
     assert_string_equal(describe(pkt, 44),
-                        "UDP 2001:db8::1 > 2001:db8::2 (incomplete) ttl=64 flow=0 iplen=48");
+                        "UDP 2001:db8::1 > 2001:db8::2 (incomplete) hopl=64 flow=0 payloadlen=8");
     len = ip6_wrap(pkt, "2001:db8::1", "2001:db8::2", 253, NULL, 0);
     assert_string_equal(describe(pkt, len),
-                        "Unknown protocol (253) 2001:db8::1 > 2001:db8::2: ttl=64 flow=0 iplen=40");
+                        "Unknown protocol (253) 2001:db8::1 > 2001:db8::2: hopl=64 flow=0 payloadlen=0");
     /* not IP at all, or broken */
     assert_string_equal(describe(pkt, 0), "Not an IP packet (0 bytes)");
     assert_string_equal(describe(NULL, 10), "Not an IP packet (10 bytes)");
