@@ -667,6 +667,31 @@ scan sf3 -6 --scanflags SYNACK -n -Pn --reason "${FAST[@]}" -p "$P8" -oX "$OUT/s
 scaninfo sf3 "syn SYNACK"
 compare sf3 "$OUT/want.sf3"
 
+# ---- 9. rate-limited resets --------------------------------------------------------------------
+# The target sends at most 2000 resets a second to the scanner (hashlimit on its OUTPUT), as
+# hosts that rate-limit their RSTs do.  Every port must still come out closed, and portscout
+# must have slowed down for it (nmap too, but nmap's delay only ever doubles: 2000 ports take it
+# about 40 s, past SCAN_TIMEOUT, so this check is portscout's alone).
+echo "== 9. rate-limited resets"
+if portscout_only "rate-limited resets (nmap needs minutes here)"; then
+    RL_PORTS=10000-11999
+    seq 10000 11999 | awk -v OFS='\t' '{ print $1, "closed reset ttl 64" }' >"$OUT/want.rl"
+    for fam in 4 6; do
+        ipt "$fam" -A OUTPUT -p tcp --tcp-flags RST RST -m hashlimit --hashlimit-above 2000/sec \
+            --hashlimit-burst 100 --hashlimit-mode dstip --hashlimit-name "rl$fam" -j DROP
+        famopt "$fam"
+        scan "rl.$fam" "${FAMOPT[@]}" -sS -n -Pn --reason -v -d -p "$RL_PORTS" \
+            -oX "$OUT/rl.$fam.xml" "$(target_of "$fam")"
+        ipt "$fam" -D OUTPUT -p tcp --tcp-flags RST RST -m hashlimit --hashlimit-above 2000/sec \
+            --hashlimit-burst 100 --hashlimit-mode dstip --hashlimit-name "rl$fam" -j DROP
+        compare "rl.$fam" "$OUT/want.rl" xml-only
+        check
+        raised=$(sed -n 's/.*Send delay raised: \([0-9]*\) times.*/\1/p' "$OUT/rl.$fam.txt")
+        [ "${raised:-0}" -ge 1 ] ||
+            fail "rl.$fam: the resets were rate-limited but the send delay was never raised"
+    done
+fi
+
 echo "total: $(($(date +%s) - T0)) s"
 [ "$known_nmap" = 0 ] || echo "($known_nmap KNOWN nmap weaknesses, counted neither as passed nor as failed)"
 labtest_end
