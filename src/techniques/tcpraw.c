@@ -693,6 +693,8 @@ static int raw_init(struct engine *eng, void **state)
         if (e == -EPERM || e == -EACCES)
             engine_warn(eng, "cannot open a raw socket: raw scans need root or CAP_NET_RAW "
                              "(-sT works without)");
+        else if (e == -ENODEV && cfg->iface)
+            engine_warn(eng, "-e %s: no such interface (ip link lists them)", cfg->iface);
         raw_fini(rs);
         *state = NULL;
         return e;
