@@ -481,8 +481,7 @@ static int choose_technique(struct options *o, char *err, size_t errlen)
                          : o->cfg.ttl ? "--ttl"
                          : o->cfg.badsum ? "--badsum"
                          : o->cfg.source.family ? "-S"
-                         : o->cfg.iface ? "-e"
-                         : o->cfg.packet_trace ? "--packet-trace" : NULL;
+                         : o->cfg.iface ? "-e" : NULL;
         if (what)
             fprintf(stderr, "WARNING: %s applies to raw-packet scans and is ignored by the "
                             "connect scan (-sT); use a raw scan such as -sS.\n", what);

@@ -17,6 +17,7 @@
 #include <time.h> /* struct timespec, before linux/errqueue.h */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,6 +25,7 @@
 
 #include "lib/xalloc.h"
 
+#include "config.h"
 #include "engine.h"
 #include "technique.h"
 
@@ -193,6 +195,16 @@ static void conclude(struct probe *p, int err)
     engine_probe_answer(p->eng, p, st, why, 0);
 }
 
+/* --packet-trace: nmap's CONN lines, one per connect() and outcome. */
+static void trace(const struct probe *p, int err)
+{
+    if (!engine_config(p->eng)->packet_trace)
+        return;
+    char a[IP_ADDR_STRLEN];
+    printf("CONN (%.4fs) TCP localhost > %s:%u => %s\n", engine_elapsed(p->eng),
+           ip_addr_str(p->addr, a), p->port, err ? strerror(err) : "Connected");
+}
+
 /* Ask the socket how its connect went, by connecting again (see the top of
  * this file).  Returns 0 when still pending. */
 static int poll_outcome(struct probe *p)
@@ -200,10 +212,11 @@ static int poll_outcome(struct probe *p)
     struct sockaddr_storage ss;
     socklen_t sl = ip_addr_sockaddr(p->addr, p->port, &ss);
     if (connect(p->fd, (struct sockaddr *)&ss, sl) == 0)
-        return conclude(p, 0), 1;
+        return trace(p, 0), conclude(p, 0), 1;
     int err = errno;
     if (err == EALREADY || err == EINPROGRESS)
         return 0;
+    trace(p, err == EISCONN ? 0 : err);
     conclude(p, err);
     return 1;
 }
@@ -270,10 +283,13 @@ static int connect_send(struct engine *eng, struct probe *p)
     struct sockaddr_storage ss;
     socklen_t sl = ip_addr_sockaddr(p->addr, p->port, &ss);
     if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
+        trace(p, 0);
         conclude(p, 0);
         return 0;
     }
     int err = errno;
+    if (err != EADDRNOTAVAIL && err != EAGAIN && err != ENOBUFS && err != ENOMEM)
+        trace(p, err);
     if (err == EADDRNOTAVAIL || err == EAGAIN || err == ENOBUFS || err == ENOMEM) {
         close_fd(eng, cs, fd);
         p->fd = -1;

@@ -113,6 +113,15 @@ stop_after() { # stop_after SIGNALS: seconds from the first SIGINT to the exit
     t1=$(date +%s%N)
     echo $(((t1 - t0) / 1000000))
 }
+# --packet-trace: nmap's CONN lines, a connect and its outcome per port.
+scan trace -sT -n -Pn --packet-trace -p 22,23 "$LAB_T4"
+for want in "TCP localhost > $LAB_T4:22 => Operation now in progress" \
+            "TCP localhost > $LAB_T4:22 => Connected" \
+            "TCP localhost > $LAB_T4:23 => Connection refused"; do
+    check
+    grep -q "^CONN ([0-9.]*s) $want\$" "$OUT/trace.txt" || fail "--packet-trace: no line \"CONN ... $want\""
+done
+
 ms=$(stop_after 1)
 echo "one SIGINT: exit after ${ms} ms"
 check
