@@ -18,7 +18,7 @@ build: setup
 	@cmake --build $(BUILD) -j $(JOBS)
 
 scan: build
-	./$(BUILD)/portscout -sT 127.0.0.1
+	./$(BUILD)/portscout 127.0.0.1
 
 check: setup
 	@cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPORTSCOUT_WERROR=ON -DPORTSCOUT_SANITIZE=ON >/dev/null
