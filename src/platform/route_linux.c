@@ -164,6 +164,9 @@ static int ask_kernel(int fd, struct route_req *req, int family, struct route_re
         if (fromlen < sizeof from || from.nl_pid != 0)
             continue; /* not from the kernel */
         int len = (int)n;
+/* The kernel's NLMSG_OK compares its int length with the header's u32. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
         for (const struct nlmsghdr *nh = &u.nh; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
             if (nh->nlmsg_seq != req->nh.nlmsg_seq)
                 continue;
@@ -176,6 +179,7 @@ static int ask_kernel(int fd, struct route_req *req, int family, struct route_re
             if (nh->nlmsg_type == RTM_NEWROUTE)
                 return parse_route(nh, family, reply);
         }
+#pragma GCC diagnostic pop
     }
     return -EBADMSG;
 }
