@@ -416,7 +416,7 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
 {
     struct host *h = p->host;
     usec_t now = now_usec();
-    usec_t sample = now - p->sent;
+    usec_t sample = (p->rcvd && p->rcvd <= now ? p->rcvd : now) - p->sent;
     int tryno = (int)answered < p->tryno ? (int)answered : p->tryno;
     int exact = tryno == p->tryno;
     usec_t sent = p->sent, prev_sent = p->prev_sent;

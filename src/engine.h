@@ -37,6 +37,8 @@ struct probe {
     int fd;         /* technique's descriptor, -1 if none */
     struct probe *tnext; /* the technique's own chaining (raw scans: lookup) */
     uint16_t sport;      /* raw scans: the source port this try went from */
+    usec_t rcvd;         /* when the answer arrived, if the technique knows
+                          * better than "now" (raw scans: the capture's clock) */
 };
 
 /* What the engine tells its caller as the scan goes. */

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/siphash.h"
@@ -75,6 +76,7 @@ struct route_slot {
 };
 
 struct out_pkt {
+    struct probe *p; /* the try it carries, stamped when it goes out */
     uint8_t buf[128];
     size_t len;
     struct sockaddr_storage to;
@@ -104,6 +106,8 @@ struct raw_state {
     int nout[2];
     uint16_t ipid;
     int warned_errno;
+    usec_t clock_offset; /* monotonic minus wall clock: for capture timestamps */
+    usec_t rcvd;         /* the packet being handled arrived then (monotonic) */
 };
 
 /* ---- cookies ------------------------------------------------------------ */
@@ -435,8 +439,10 @@ static void handle_tcp(struct raw_state *rs, const struct pkt_reply *r)
     }
     if (rs->cfg->packet_trace)
         trace(rs, "RCVD", r->ip, r->iplen, q == &late ? " (late)" : NULL);
-    if (q == p)
+    if (q == p) {
+        p->rcvd = rs->rcvd;
         engine_probe_reply(eng, p, st, why, r->ttl, (unsigned)t);
+    }
 }
 
 static void handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
@@ -463,8 +469,10 @@ static void handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
     }
     if (rs->cfg->packet_trace)
         trace(rs, "RCVD", r->ip, r->iplen, p ? NULL : " (late)");
-    if (p)
+    if (p) {
+        p->rcvd = rs->rcvd;
         engine_probe_reply(eng, p, PORT_FILTERED, why, r->ttl, t);
+    }
 }
 
 static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -473,6 +481,7 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *by
     struct raw_state *rs = c->rs;
     struct pkt_reply r;
     engine_note_captured(rs->eng, h->len);
+    rs->rcvd = (usec_t)h->ts.tv_sec * USEC_PER_SEC + h->ts.tv_usec + rs->clock_offset;
     if (pkt_parse(bytes, h->caplen, c->linktype, &r) != 0)
         return;
     if (r.kind == PKT_TCP)
@@ -538,8 +547,15 @@ static void flush_family(struct raw_state *rs, int v6)
     int n = rs->nout[v6];
     struct mmsghdr *msgs = rs->msgs;
     struct iovec *iov = rs->iov;
+    usec_t now = now_usec();
     for (int i = 0; i < n; i++) {
         struct out_pkt *o = &rs->out[v6][i];
+        if (o->p) {
+            /* the try leaves now, not when it was queued: honest RTTs */
+            o->p->sent = now;
+            o->p->fd = -1;
+            o->p = NULL;
+        }
         iov[i] = (struct iovec){o->buf, o->len};
         msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &o->to, .msg_namelen = o->tolen,
                                                .msg_iov = &iov[i], .msg_iovlen = 1}};
@@ -605,7 +621,8 @@ static int raw_send(struct engine *eng, struct probe *p)
     /* Raw IPv6 sockets want port 0 in the address (it would be taken as
      * the protocol). */
     o->tolen = ip_addr_sockaddr(p->addr, 0, &o->to);
-    rs->nout[v6]++;
+    o->p = p;
+    p->fd = rs->nout[v6]++; /* its place in the batch, until it goes out */
     engine_note_sent(eng, (unsigned)o->len);
     p->sport = spec.sport;
     table_add(rs, p);
@@ -616,7 +633,12 @@ static int raw_send(struct engine *eng, struct probe *p)
 
 static void raw_release(struct engine *eng, struct probe *p)
 {
-    table_del(engine_tech_state(eng), p);
+    struct raw_state *rs = engine_tech_state(eng);
+    int v6 = p->addr->family == AF_INET6;
+    if (p->fd >= 0 && p->fd < rs->nout[v6] && rs->out[v6][p->fd].p == p)
+        rs->out[v6][p->fd].p = NULL; /* retired before it went out */
+    p->fd = -1;
+    table_del(rs, p);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -674,6 +696,9 @@ static int raw_init(struct engine *eng, void **state)
     rs->variant = (enum variant)cfg->tech->variant;
     rs->flags = cfg->scanflags >= 0 ? (uint8_t)cfg->scanflags : variant_flags[rs->variant];
     rs->sock[0][0] = rs->sock[0][1] = rs->sock[1][0] = rs->sock[1][1] = -1;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    rs->clock_offset = now_usec() - ((usec_t)wall.tv_sec * USEC_PER_SEC + wall.tv_nsec / 1000);
     rs->msgs = xcalloc(BATCH, sizeof *rs->msgs);
     rs->iov = xcalloc(BATCH, sizeof *rs->iov);
     rs->routes = xcalloc(ROUTE_CACHE, sizeof *rs->routes);
