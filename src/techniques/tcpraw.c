@@ -236,9 +236,13 @@ static int capture_filter(struct raw_state *rs, struct capture *c)
     else
         snprintf(ports, sizeof ports, "dst portrange %u-%u", rs->sport_lo,
                  rs->sport_lo + rs->nsport - 1);
+    /* BPF cannot walk IPv6 extension headers: packets that start with
+     * one (hop-by-hop 0, routing 43, fragment 44, destination options
+     * 60) all come up, and pkt_parse walks them; they are rare. */
     snprintf(expr, sizeof expr,
              "(tcp and %s) or (icmp and (icmp[0] == 3 or icmp[0] == 11))"
-             " or (icmp6 and (ip6[40] == 1 or ip6[40] == 3))",
+             " or (icmp6 and (ip6[40] == 1 or ip6[40] == 3))"
+             " or (ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60))",
              ports);
     struct bpf_program prog;
     if (pcap_compile(c->pc, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
