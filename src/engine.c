@@ -405,6 +405,21 @@ static void note_loss(struct engine *eng, struct host *h, int dropped, usec_t lo
     h->period_start = now;
 }
 
+/* Record port idx's verdict, and announce it if open (-v). */
+static void set_port(struct engine *eng, struct host *h, uint32_t idx, enum port_state state,
+                     enum reason why, uint8_t ttl)
+{
+    struct port_slot *s = &h->ws.slots[idx];
+    s->state = (uint8_t)state;
+    s->reason = (uint8_t)why;
+    s->ttl = ttl;
+    if (state == PORT_OPEN && eng->ev.port_open) {
+        struct port_result r = {h->ws.order[idx].port, h->ws.order[idx].proto, (uint8_t)state,
+                                (uint8_t)why, ttl};
+        eng->ev.port_open(eng->ev.arg, &h->target, &r);
+    }
+}
+
 void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
                          enum reason why, uint8_t ttl)
 {
@@ -483,16 +498,8 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
     }
     if (h->phase != PHASE_SCAN || ping)
         return; /* a late discovery answer */
-    struct port_slot *s = &ws->slots[idx];
-    s->state = (uint8_t)state;
-    s->reason = (uint8_t)why;
-    s->ttl = ttl;
     ws->remaining--;
-    if (state == PORT_OPEN && eng->ev.port_open) {
-        struct port_result r = {ws->order[idx].port, ws->order[idx].proto, (uint8_t)state,
-                                (uint8_t)why, ttl};
-        eng->ev.port_open(eng->ev.arg, &h->target, &r);
-    }
+    set_port(eng, h, idx, state, why, ttl);
     if (more_tries)
         revive_exhausted(eng, h);
     maybe_finish(h);
@@ -523,16 +530,9 @@ int engine_late_reply(struct engine *eng, const struct ip_addr *addr, unsigned p
             return 0; /* already answered */
         }
         /* else given up on as silent: the answer is better than silence */
-        s->state = (uint8_t)state;
-        s->reason = (uint8_t)why;
-        s->ttl = ttl;
         eng->stats.replies++;
         eng->stats.late_replies++;
-        if (state == PORT_OPEN && eng->ev.port_open) {
-            struct port_result r = {(uint16_t)port, (uint8_t)proto, (uint8_t)state, (uint8_t)why,
-                                    ttl};
-            eng->ev.port_open(eng->ev.arg, &h->target, &r);
-        }
+        set_port(eng, h, (uint32_t)idx, state, why, ttl);
         maybe_finish(h);
         return 1;
     }
