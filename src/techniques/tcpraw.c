@@ -353,22 +353,14 @@ static int tcp_verdict(const struct raw_state *rs, const struct probe *p, const 
                        enum port_state *st, enum reason *why)
 {
     uint8_t f = r->flags;
-    if (p->ping) {
-        if (f & TH_RST_)
-            *st = PORT_CLOSED, *why = REASON_RESET;
-        else if ((f & (TH_SYN_ | TH_ACK_)) == (TH_SYN_ | TH_ACK_))
-            *st = PORT_OPEN, *why = REASON_SYN_ACK;
-        else
-            return 0;
-        return 1;
-    }
-    switch (rs->variant) {
+    /* discovery probes read as a SYN scan's: any reset or SYN/ACK is "up" */
+    switch (p->ping ? V_SYN : rs->variant) {
     case V_SYN:
         if (f & TH_RST_)
             *st = PORT_CLOSED, *why = REASON_RESET;
         else if ((f & (TH_SYN_ | TH_ACK_)) == (TH_SYN_ | TH_ACK_))
             *st = PORT_OPEN, *why = REASON_SYN_ACK;
-        else if (f & TH_SYN_)
+        else if ((f & TH_SYN_) && !p->ping)
             *st = PORT_OPEN, *why = REASON_SPLIT_HANDSHAKE_SYN;
         else
             return 0;
@@ -391,6 +383,13 @@ static int tcp_verdict(const struct raw_state *rs, const struct probe *p, const 
     }
 }
 
+/* Could try t be what a reply to port answers, with at most maxtry sent?
+ * It must be one we sent, and reach the source port that try went from. */
+static int try_matches(const struct raw_state *rs, uint32_t t, unsigned maxtry, uint16_t port)
+{
+    return t <= maxtry && (rs->cfg->source_port >= 0 || port == sport_of(rs, t));
+}
+
 /* Which try of p a TCP reply answers, from the numbers it echoes; -1 when
  * it echoes none of ours (stray, stale or forged). */
 static int tcp_answered_try(const struct raw_state *rs, const struct probe *p,
@@ -407,11 +406,7 @@ static int tcp_answered_try(const struct raw_state *rs, const struct probe *p,
         t = p->tryno;       /* simultaneous open: nothing to check but ports */
     else
         return -1;
-    if (t > p->tryno)
-        return -1;
-    if (rs->cfg->source_port < 0 && r->dport != sport_of(rs, t))
-        return -1;
-    return (int)t;
+    return try_matches(rs, t, p->tryno, r->dport) ? (int)t : -1;
 }
 
 /* Is this one of our own probes, seen on loopback as it goes out? */
@@ -470,7 +465,7 @@ static void handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
     uint32_t t = r->orig.seq - c.seq;
     unsigned maxtry = p ? p->tryno : 255; /* no try in flight: perhaps late */
     enum reason why = reason_from_icmp(v6, r->icmp_type, r->icmp_code);
-    if (t > maxtry || (rs->cfg->source_port < 0 && r->orig.sport != sport_of(rs, t)) ||
+    if (!try_matches(rs, t, maxtry, r->orig.sport) ||
         (!p && !engine_late_reply(eng, &r->orig.dst, PROTO_TCP, r->orig.dport, PORT_FILTERED,
                                   why, r->ttl, t))) {
         engine_note_rejected(eng);
