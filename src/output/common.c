@@ -35,6 +35,13 @@ int output_ignored(const struct scan_config *cfg, enum port_state st, size_t cou
     return count > limit;
 }
 
+void output_ctime(time_t t, char *buf, size_t len)
+{
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || strftime(buf, len, "%a %b %d %H:%M:%S %Y", &tm) == 0)
+        snprintf(buf, len, "%lld", (long long)t);
+}
+
 const char *output_tcp_flags(int bits, char buf[32])
 {
     static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};

@@ -51,18 +51,10 @@ static void put_field(FILE *f, const char *s)
         fputc(*p == '/' ? '|' : *p < 0x20 || *p == 0x7f ? '?' : *p, f);
 }
 
-static void format_when(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-    localtime_r(&t, &tm);
-    if (strftime(buf, len, "%a %b %d %H:%M:%S %Y", &tm) == 0)
-        snprintf(buf, len, "%lld", (long long)t);
-}
-
 static void grepable_begin(struct output *o, const struct scan_info *si)
 {
     char when[64];
-    format_when(si->start, when, sizeof when);
+    output_ctime(si->start, when, sizeof when);
     fprintf(o->f, "# portscout %s scan initiated %s as: ", si->version ? si->version : "0", when);
     put_clean(o->f, si->cmdline ? si->cmdline : "");
     fputc('\n', o->f);
@@ -174,7 +166,7 @@ static void grepable_end(struct output *o, const struct scan_info *si, const str
     } else if (s->interrupted) {
         fputs("# portscout stopped early: interrupted\n", o->f);
     }
-    format_when(s->end, when, sizeof when);
+    output_ctime(s->end, when, sizeof when);
     fprintf(o->f,
             "# portscout done at %s -- %lu IP address%s (%lu host%s up) scanned in %.2f "
             "seconds\n",

@@ -223,14 +223,6 @@ static void put_seconds(struct buf *b, double v, int decimals)
     buf_printf(b, "%.*f", decimals, v);
 }
 
-static void format_when(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-    localtime_r(&t, &tm);
-    if (strftime(buf, len, "%a %b %d %H:%M:%S %Y", &tm) == 0)
-        snprintf(buf, len, "%lld", (long long)t);
-}
-
 /* ---- records ------------------------------------------------------------ */
 
 static void json_begin(struct output *o, const struct scan_info *si)
@@ -239,7 +231,7 @@ static void json_begin(struct output *o, const struct scan_info *si)
     struct buf b = {0};
     char when[64];
     int first = 1;
-    format_when(si->start, when, sizeof when);
+    output_ctime(si->start, when, sizeof when);
     buf_putc(&b, '{');
     put_key(&b, &first, "type");
     put_str(&b, "scan");
@@ -423,7 +415,7 @@ static void json_end(struct output *o, const struct scan_info *si, const struct 
     char when[64], text[160];
     int first = 1;
     (void)si;
-    format_when(s->end, when, sizeof when);
+    output_ctime(s->end, when, sizeof when);
     snprintf(text, sizeof text, "%lu IP address%s (%lu host%s up) scanned in %.2f seconds",
              s->hosts_total, s->hosts_total == 1 ? "" : "es", s->hosts_up,
              s->hosts_up == 1 ? "" : "s", s->elapsed);

@@ -47,7 +47,7 @@ static void normal_begin(struct output *o, const struct scan_info *si)
     struct tm tm;
     localtime_r(&si->start, &tm);
     if (o->to_file) {
-        strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
+        output_ctime(si->start, when, sizeof when);
         fprintf(o->f, "# portscout %s scan initiated %s as: %s\n", PORTSCOUT_VERSION, when,
                 si->cmdline);
     } else {
@@ -213,7 +213,6 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
 static void normal_end(struct output *o, const struct scan_info *si, const struct scan_summary *s)
 {
     char when[64], tail[160];
-    struct tm tm;
     (void)si;
     snprintf(tail, sizeof tail, "%lu IP address%s (%lu host%s up) scanned in %.2f seconds",
              s->hosts_total, s->hosts_total == 1 ? "" : "es", s->hosts_up,
@@ -226,8 +225,7 @@ static void normal_end(struct output *o, const struct scan_info *si, const struc
         fprintf(o->f, "%sScan stopped early (%s): hosts still being scanned are not reported.\n",
                 o->to_file ? "# " : "", s->errmsg ? s->errmsg : "interrupted");
     if (o->to_file) {
-        localtime_r(&s->end, &tm);
-        strftime(when, sizeof when, "%a %b %d %H:%M:%S %Y", &tm);
+        output_ctime(s->end, when, sizeof when);
         fprintf(o->f, "# portscout done at %s -- %s\n", when, tail);
     } else {
         fprintf(o->f, "portscout done: %s\n", tail);

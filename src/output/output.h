@@ -90,6 +90,9 @@ struct tally_group {
 void output_partial_line(FILE *f, const char *prefix, const char *suffix,
                          const struct host_report *r);
 
+/* A time as nmap's file outputs write it: "Sun Nov 22 02:36:14 2026"
+ * (local time; the number of seconds if it cannot be formatted). */
+void output_ctime(time_t t, char *buf, size_t len);
 /* --scanflags bits as nmap's XML writes them: "FINPSH" (lowest bit first). */
 const char *output_tcp_flags(int bits, char buf[32]);
 /* How many of r's ports are in state st. */

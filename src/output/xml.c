@@ -139,19 +139,12 @@ static void xml_attr(FILE *f, const char *name, const char *value)
     fputc('"', f);
 }
 
-static void format_time(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-    if (!localtime_r(&t, &tm) || strftime(buf, len, "%a %b %d %H:%M:%S %Y", &tm) == 0)
-        snprintf(buf, len, "%lld", (long long)t);
-}
-
 static void xml_begin(struct output *o, const struct scan_info *si)
 {
     const struct scan_config *cfg = si->cfg;
     FILE *f = o->f;
     char when[64];
-    format_time(si->start, when, sizeof when);
+    output_ctime(si->start, when, sizeof when);
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n", f);
     if (si->stylesheet) {
@@ -348,7 +341,7 @@ static void xml_end(struct output *o, const struct scan_info *si, const struct s
 {
     FILE *f = o->f;
     char when[64], summary[512];
-    format_time(s->end, when, sizeof when);
+    output_ctime(s->end, when, sizeof when);
     int failed = s->interrupted || s->errmsg;
     const char *how = "done";
     if (s->interrupted)
