@@ -25,13 +25,43 @@ struct timing {
 
 enum dns_mode { DNS_NEVER, DNS_UP_HOSTS, DNS_ALWAYS };
 
+/* Host discovery probes (-PS -PA -PU -PE -PP -PM -PO -PR).  A discovery
+ * probe travels through the engine like a port probe, with its kind in
+ * probe.proto and its port (or IP protocol number) in probe.port. */
+enum ping_kind {
+    PING_TCP_SYN,     /* -PS: SYN to a port (unprivileged: a connect) */
+    PING_TCP_ACK,     /* -PA: ACK to a port */
+    PING_UDP,         /* -PU: UDP datagram to a port */
+    PING_ICMP_ECHO,   /* -PE: echo request (ICMPv6 too) */
+    PING_ICMP_TSTAMP, /* -PP: timestamp request (IPv4 only) */
+    PING_ICMP_MASK,   /* -PM: address mask request (IPv4 only) */
+    PING_IPPROTO,     /* -PO: a bare IP packet of a protocol */
+    PING_ARP,         /* -PR: ARP request on a directly attached Ethernet */
+    PING_ND,          /* IPv6 Neighbor Solicitation, the same on IPv6 */
+    PING_KIND_COUNT
+};
+
+struct ping_probe {
+    uint8_t kind;  /* enum ping_kind */
+    uint16_t arg;  /* port, or IP protocol number for PING_IPPROTO */
+};
+
 struct scan_config {
     int family; /* AF_INET or AF_INET6 (-6) */
     const struct technique *tech;
     struct port_list ports;
     struct timing timing;
     int ping;               /* discover hosts first (not -Pn) */
+    int ping_only;          /* -sn: discovery, no port scan */
+    int list_scan;          /* -sL: list the targets, send nothing */
+    struct ping_probe *pings; /* the discovery probes, in sending order */
+    size_t npings;
+    int arp_ping;           /* ARP/ND for targets on an attached Ethernet
+                             * (off with --disable-arp-ping or --send-ip) */
+    int randomize_hosts;    /* --randomize-hosts: targets in a random permutation */
     enum dns_mode dns;
+    char *dns_servers;      /* --dns-servers, comma-separated; NULL: the system's */
+    int system_dns;         /* --system-dns: the system resolver, one at a time */
     int randomize_ports;    /* not -r */
     uint64_t seed;
     int verbose, debug;

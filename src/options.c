@@ -41,14 +41,13 @@ enum {
  * a clear message rather than silently ignored. */
 static const char *const planned[] = {
     "-sU", "-sY", "-sZ", "-sO", "-sI",
-    "-sV", "-sC", "-sn", "-sP", "-sL", "-sR", "-PS", "-PA", "-PU", "-PY", "-PE", "-PP",
-    "-PM", "-PO", "-PR", "-O", "-A", "-oS", "-D",
+    "-sV", "-sC", "-sR", "-PY", "-O", "-A", "-oS", "-D",
     "-f", "-iR", "--data-length",
-    "--data", "--data-string", "--randomize-hosts",
-    "--dns-servers", "--system-dns", "--traceroute", "--script", "--version-intensity",
+    "--data", "--data-string",
+    "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
     "--osscan-guess", "--defeat-icmp-ratelimit", "--mtu",
-    "--spoof-mac", "--send-ip", "--send-eth", "--disable-arp-ping",
+    "--spoof-mac",
     "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
     "--versiondb", NULL,
 };
@@ -237,6 +236,22 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         return set_string(&o->stylesheet, val), 0;
     if (strcmp(name, "servicedb") == 0)
         return set_string(&o->servicedb, val), 0;
+    if (strcmp(name, "dns-servers") == 0) {
+        /* checked here so that a typo is not a silent fallback */
+        char *copy = xstrdup(val), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            struct ip_addr a;
+            if (ip_addr_parse(t, AF_UNSPEC, &a) != 0) {
+                err_fmt(err, errlen, "--dns-servers: \"%s\" is not an IP address", t);
+                free(copy);
+                return -1;
+            }
+        }
+        free(copy);
+        if (!*val)
+            return err_fmt(err, errlen, "--dns-servers needs an address");
+        return set_string(&o->cfg.dns_servers, val), 0;
+    }
     if (strcmp(name, "seed") == 0) {
         char *end;
         errno = 0;
@@ -269,6 +284,16 @@ static int long_flag(struct options *o, const char *name)
         o->cfg.defeat_rst_ratelimit = 1;
     else if (strcmp(name, "badsum") == 0)
         o->cfg.badsum = 1;
+    else if (strcmp(name, "randomize-hosts") == 0 || strcmp(name, "rH") == 0)
+        o->cfg.randomize_hosts = 1;
+    else if (strcmp(name, "system-dns") == 0)
+        o->cfg.system_dns = 1;
+    else if (strcmp(name, "disable-arp-ping") == 0)
+        o->cfg.arp_ping = 0;
+    else if (strcmp(name, "send-ip") == 0)
+        o->cfg.arp_ping = 0, o->send_ip = 1;
+    else if (strcmp(name, "send-eth") == 0)
+        o->send_eth = 1;
     else if (strcmp(name, "privileged") == 0)
         o->privileged = 1;
     else if (strcmp(name, "unprivileged") == 0)
@@ -287,7 +312,7 @@ static const char *const valued_long[] = {
     "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
     "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", "stats-every",
-    "scanflags", "source-port", "ttl", NULL,
+    "scanflags", "source-port", "ttl", "dns-servers", NULL,
 };
 
 static int takes_value(const char *name)
@@ -323,6 +348,14 @@ static int scan_types(struct options *o, const char *arg, char *err, size_t errl
         return err_fmt(err, errlen, "-s needs a scan type, such as -sS or -sT");
     for (const char *c = arg + 2; *c; c++) {
         char opt[4] = {'-', 's', *c, 0};
+        if (*c == 'n' || *c == 'P') {
+            o->cfg.ping_only = 1;
+            continue;
+        }
+        if (*c == 'L') {
+            o->cfg.list_scan = 1;
+            continue;
+        }
         const struct technique *t = technique_find(opt);
         if (t) {
             if (o->tech_set && o->cfg.tech != t)
@@ -338,6 +371,141 @@ static int scan_types(struct options *o, const char *arg, char *err, size_t errl
                            PORTSCOUT_VERSION);
         return err_fmt(err, errlen, "unknown scan type %s", opt);
     }
+    return 0;
+}
+
+static void add_ping(struct options *o, enum ping_kind kind, unsigned arg)
+{
+    for (size_t i = 0; i < o->npings; i++)
+        if (o->pings[i].kind == kind && o->pings[i].arg == arg)
+            return;
+    o->pings = xreallocarray(o->pings, o->npings + 1, sizeof *o->pings);
+    o->pings[o->npings++] = (struct ping_probe){(uint8_t)kind, (uint16_t)arg};
+}
+
+/* The list of a -PS/-PA/-PU/-PO option: numbers and ranges, comma
+ * separated ("22,80,8000-8010"); an empty list takes nmap's default. */
+static int ping_list(struct options *o, enum ping_kind kind, const char *list, unsigned dflt,
+                     unsigned max, const char *opt, char *err, size_t errlen)
+{
+    if (!*list) {
+        add_ping(o, kind, dflt);
+        return 0;
+    }
+    const char *p = list;
+    for (;;) {
+        char *end;
+        if (!isdigit((unsigned char)*p))
+            goto bad;
+        unsigned long lo = strtoul(p, &end, 10), hi = lo;
+        p = end;
+        if (*p == '-') {
+            if (!isdigit((unsigned char)*++p))
+                goto bad;
+            hi = strtoul(p, &end, 10);
+            p = end;
+        }
+        if (lo > max || hi > max || lo > hi || (kind != PING_IPPROTO && lo == 0))
+            goto bad;
+        if (hi - lo > 4096)
+            return err_fmt(err, errlen, "%s%s: more than 4096 discovery probes", opt, list);
+        for (unsigned long v = lo; v <= hi; v++)
+            add_ping(o, kind, (unsigned)v);
+        if (!*p)
+            return 0;
+        if (*p++ != ',')
+            goto bad;
+    }
+bad:
+    return err_fmt(err, errlen, "invalid %s list \"%s\" (numbers 1-%u and ranges, e.g. "
+                                "%s22,80,8000-8010)", opt, list, max, opt);
+}
+
+/* -Pn, -PS[ports], -PA[ports], -PU[ports], -PE, -PP, -PM, -PO[protocols],
+ * -PR: each adds to the discovery probes, replacing the defaults. */
+static int ping_option(struct options *o, const char *arg, char *err, size_t errlen)
+{
+    char opt[4] = {'-', 'P', arg[2], 0};
+    const char *rest = arg[2] ? arg + 3 : arg + 2;
+    switch (arg[2]) {
+    case 'n': case 'N': case '0':
+        if (*rest)
+            break;
+        o->cfg.ping = 0;
+        return 0;
+    case 'S': return ping_list(o, PING_TCP_SYN, rest, 80, 65535, opt, err, errlen);
+    case 'A': return ping_list(o, PING_TCP_ACK, rest, 80, 65535, opt, err, errlen);
+    case 'U': return ping_list(o, PING_UDP, rest, 40125, 65535, opt, err, errlen);
+    case 'O':
+        if (!*rest) {
+            add_ping(o, PING_IPPROTO, IPPROTO_ICMP);
+            add_ping(o, PING_IPPROTO, IPPROTO_IGMP);
+            add_ping(o, PING_IPPROTO, IPPROTO_IPIP);
+            return 0;
+        }
+        return ping_list(o, PING_IPPROTO, rest, 0, 255, opt, err, errlen);
+    case 'E': case 'P': case 'M': case 'R':
+        if (*rest)
+            break;
+        add_ping(o, arg[2] == 'E' ? PING_ICMP_ECHO : arg[2] == 'P' ? PING_ICMP_TSTAMP
+                    : arg[2] == 'M' ? PING_ICMP_MASK : PING_ARP, 0);
+        if (arg[2] == 'R')
+            o->arp_only = 1;
+        return 0;
+    default:
+        if (arg[2] && is_planned(opt))
+            return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", opt,
+                           PORTSCOUT_VERSION);
+        break;
+    }
+    return err_fmt(err, errlen, "unknown option %s", arg);
+}
+
+/* Settle the discovery probes once the privilege is known: nmap's defaults
+ * (echo, SYN to 443, ACK to 80, timestamp; ARP/ND on an attached
+ * Ethernet), or connects to 80 and 443 without raw sockets. */
+static int choose_pings(struct options *o, int raw, char *err, size_t errlen)
+{
+    struct scan_config *c = &o->cfg;
+    if (c->ping_only && o->tech_set)
+        return err_fmt(err, errlen, "-sn (no port scan) cannot be combined with a port scan "
+                                    "type such as %s", c->tech->option);
+    if (c->list_scan && (o->tech_set || c->ping_only))
+        return err_fmt(err, errlen, "-sL (list scan) cannot be combined with -sn or a port "
+                                    "scan type");
+    /* as nmap: -Pn and -sL override -P probes (nothing is sent for them) */
+    if (c->list_scan || !c->ping)
+        o->npings = 0, o->arp_only = 0;
+    if (o->npings == 0) {
+        if (raw) {
+            add_ping(o, PING_ICMP_ECHO, 0);
+            add_ping(o, PING_TCP_SYN, 443);
+            add_ping(o, PING_TCP_ACK, 80);
+            if (c->family == AF_INET)
+                add_ping(o, PING_ICMP_TSTAMP, 0);
+        } else {
+            add_ping(o, PING_TCP_SYN, 80);
+            add_ping(o, PING_TCP_SYN, 443);
+        }
+    } else if (!raw) {
+        for (size_t i = 0; i < o->npings; i++)
+            if (o->pings[i].kind != PING_TCP_SYN)
+                return err_fmt(err, errlen, "discovery probes other than -PS send raw packets "
+                                            "and need root or CAP_NET_RAW (-PS works without, "
+                                            "as TCP connects)");
+    }
+    if (c->family == AF_INET6)
+        for (size_t i = 0; i < o->npings; i++)
+            if (o->pings[i].kind == PING_ICMP_TSTAMP || o->pings[i].kind == PING_ICMP_MASK)
+                return err_fmt(err, errlen, "-PP and -PM are ICMPv4 only (ICMPv6 has no "
+                                            "timestamp or address mask messages)");
+    if (!raw)
+        c->arp_ping = 0;
+    if (o->arp_only && !c->arp_ping)
+        return err_fmt(err, errlen, "-PR (ARP ping) cannot be combined with --send-ip or "
+                                    "--disable-arp-ping");
+    c->pings = o->pings;
+    c->npings = o->npings;
     return 0;
 }
 
@@ -381,13 +549,7 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
             o->cfg.ping = 0;
             return 0;
         }
-        if (arg[2]) {
-            char opt[4] = {'-', 'P', arg[2], 0};
-            if (is_planned(opt))
-                return err_fmt(err, errlen, "%s is not implemented yet in portscout %s", opt,
-                               PORTSCOUT_VERSION);
-        }
-        return err_fmt(err, errlen, "unknown option %s", arg);
+        return ping_option(o, arg, err, errlen);
     case 'T':
         if (!(v = attached_or_next(arg, 2, argc, argv, i)) || parse_timing_level(v, &level))
             return err_fmt(err, errlen, "invalid timing template %s (use -T0 to -T5)", arg);
@@ -548,6 +710,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     o->cfg.tech = &technique_connect;
     o->cfg.timing.level = 3;
     o->cfg.ping = 1;
+    o->cfg.arp_ping = 1;
     o->cfg.dns = DNS_UP_HOSTS;
     o->cfg.randomize_ports = 1;
     o->cfg.source_port = -1;
@@ -625,7 +788,9 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     if (ret)
         return -1;
     apply_timing(o);
-    if (choose_technique(o, err, errlen) != 0)
+    if (choose_technique(o, err, errlen) != 0 ||
+        choose_pings(o, o->privileged >= 0 ? o->privileged : technique_raw_allowed(), err,
+                     errlen) != 0)
         return -1;
     if (!o->seed_set && getrandom(&o->cfg.seed, sizeof o->cfg.seed, GRND_NONBLOCK) !=
                             (ssize_t)sizeof o->cfg.seed)
@@ -708,9 +873,11 @@ int options_finish(struct options *o, const struct services *svc, char *err, siz
             port_set_subtract(set, ex);
         free(ex);
     }
+    if (ret == 0 && (o->cfg.ping_only || o->cfg.list_scan))
+        memset(set, 0, sizeof *set); /* no port scan */
     if (ret == 0) {
         port_list_from_set(&o->cfg.ports, set);
-        if (port_list_total(&o->cfg.ports) == 0)
+        if (port_list_total(&o->cfg.ports) == 0 && !o->cfg.ping_only && !o->cfg.list_scan)
             ret = err_fmt(err, errlen, "no ports left to scan");
     }
     free(set);
@@ -740,4 +907,6 @@ void options_free(struct options *o)
     free(o->servicedb);
     free(o->cmdline);
     free(o->cfg.iface);
+    free(o->cfg.dns_servers);
+    free(o->pings);
 }

@@ -36,6 +36,10 @@ struct options {
     int seed_set;            /* --seed given; else a random seed */
     int tech_set;            /* a -s option chose the technique */
     int privileged;          /* --privileged 1, --unprivileged 0, else -1: find out */
+    struct ping_probe *pings; /* -P probes as given (cfg.pings points here) */
+    size_t npings;
+    int arp_only;            /* -PR */
+    int send_ip, send_eth;   /* --send-ip, --send-eth */
     /* explicit timing values override the -T template whatever the order */
     struct timing timing_set;
     unsigned timing_mask;

@@ -43,6 +43,13 @@ const char *reason_name(enum reason r)
         [REASON_LOCALHOST] = "localhost-response",
         [REASON_USER_SET] = "user-set",
         [REASON_SPLIT_HANDSHAKE_SYN] = "split-handshake-syn",
+        [REASON_ECHO_REPLY] = "echo-reply",
+        [REASON_TIMESTAMP_REPLY] = "timestamp-reply",
+        [REASON_ADDRESSMASK_REPLY] = "addressmask-reply",
+        [REASON_ARP_RESPONSE] = "arp-response",
+        [REASON_ND_RESPONSE] = "nd-response",
+        [REASON_UDP_RESPONSE] = "udp-response",
+        [REASON_PROTO_RESPONSE] = "proto-response",
     };
     return (unsigned)r < REASON_COUNT ? names[r] : "unknown-response";
 }

@@ -46,6 +46,13 @@ enum reason {
     REASON_LOCALHOST,
     REASON_USER_SET,
     REASON_SPLIT_HANDSHAKE_SYN, /* a SYN without ACK answered our SYN */
+    REASON_ECHO_REPLY,
+    REASON_TIMESTAMP_REPLY,
+    REASON_ADDRESSMASK_REPLY,
+    REASON_ARP_RESPONSE,
+    REASON_ND_RESPONSE,
+    REASON_UDP_RESPONSE,
+    REASON_PROTO_RESPONSE,
     REASON_COUNT
 };
 
@@ -71,6 +78,7 @@ struct host_report {
     const struct target *target;
     const char *rdns;       /* reverse name, or NULL */
     int up;
+    int listed;             /* -sL: named only, never probed (state unknown) */
     uint8_t up_reason;      /* enum reason */
     uint8_t up_ttl;         /* TTL of the reply that showed it up; 0 if none */
     usec_t latency;         /* lowest RTT seen; < 0 when unknown */
@@ -82,6 +90,9 @@ struct host_report {
     /* Nearly every port answered as open to a SYN scan: a SYN proxy or a
      * tarpit answers for the host, so "open" says nothing about services. */
     int answers_all;
+    int has_mac;            /* on an attached Ethernet: its MAC address */
+    uint8_t mac[6];
+    const char *mac_vendor; /* the IEEE registry's name for it, or NULL */
 };
 
 #endif

@@ -440,6 +440,56 @@ static void test_exclude_before_6(void **state)
     options_free(&o);
 }
 
+/* -P options replace nmap's default probes; the defaults depend on the
+ * privilege and the family. */
+static void test_discovery(void **state)
+{
+    (void)state;
+    struct options o;
+    PARSE_OK(&o, "--privileged", "10.0.0.1");
+    assert_int_equal(o.cfg.npings, 4);
+    assert_int_equal(o.cfg.pings[0].kind, PING_ICMP_ECHO);
+    assert_int_equal(o.cfg.pings[1].kind, PING_TCP_SYN);
+    assert_int_equal(o.cfg.pings[1].arg, 443);
+    assert_int_equal(o.cfg.pings[2].kind, PING_TCP_ACK);
+    assert_int_equal(o.cfg.pings[2].arg, 80);
+    assert_int_equal(o.cfg.pings[3].kind, PING_ICMP_TSTAMP);
+    assert_true(o.cfg.arp_ping);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-6", "::1");
+    assert_int_equal(o.cfg.npings, 3); /* no timestamp in ICMPv6 */
+    options_free(&o);
+    PARSE_OK(&o, "--unprivileged", "10.0.0.1");
+    assert_int_equal(o.cfg.npings, 2);
+    assert_int_equal(o.cfg.pings[0].kind, PING_TCP_SYN);
+    assert_int_equal(o.cfg.pings[0].arg, 80);
+    assert_int_equal(o.cfg.pings[1].arg, 443);
+    assert_false(o.cfg.arp_ping);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-sn", "-PS22,80-81", "-PU", "-PO", "-PE", "-PS22",
+             "--send-ip", "10.0.0.1");
+    assert_true(o.cfg.ping_only);
+    assert_false(o.cfg.arp_ping);
+    assert_int_equal(o.cfg.npings, 8); /* 22 twice counts once */
+    assert_int_equal(o.cfg.pings[3].kind, PING_UDP);
+    assert_int_equal(o.cfg.pings[3].arg, 40125);
+    assert_int_equal(o.cfg.pings[4].kind, PING_IPPROTO);
+    assert_int_equal(o.cfg.pings[4].arg, 1);
+    assert_int_equal(o.cfg.pings[6].arg, 4);
+    assert_int_equal(o.cfg.pings[7].kind, PING_ICMP_ECHO);
+    options_free(&o);
+    PARSE_OK(&o, "-sL", "--randomize-hosts", "--dns-servers", "10.0.0.53,::1",
+             "--system-dns", "10.0.0.0/24");
+    assert_true(o.cfg.list_scan);
+    assert_true(o.cfg.randomize_hosts);
+    assert_true(o.cfg.system_dns);
+    assert_string_equal(o.cfg.dns_servers, "10.0.0.53,::1");
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-Pn", "-PE", "10.0.0.1"); /* -Pn wins, as in nmap */
+    assert_false(o.cfg.ping);
+    options_free(&o);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -473,7 +523,22 @@ static void test_errors(void **state)
     PARSE_BAD("-oX needs a file name", "10.0.0.1", "-oX");
     PARSE_BAD("-oA needs a base name", "-oA", "-", "10.0.0.1");
     PARSE_BAD("--stats-every", "--stats-every", "0", "10.0.0.1");
-    PARSE_BAD("-PS", "-PS22", "10.0.0.1");
+    PARSE_BAD("-PY is not implemented", "-PY22", "10.0.0.1");
+    PARSE_BAD("invalid -PS list \"0\"", "-PS0", "10.0.0.1");
+    PARSE_BAD("invalid -PA list \"80,\"", "-PA80,", "10.0.0.1");
+    PARSE_BAD("invalid -PU list \"9-2\"", "-PU9-2", "10.0.0.1");
+    PARSE_BAD("invalid -PO list \"256\"", "-PO256", "10.0.0.1");
+    PARSE_BAD("more than 4096", "-PS1-65535", "10.0.0.1");
+    PARSE_BAD("unknown option -PEX", "-PEX", "10.0.0.1");
+    PARSE_BAD("-sn (no port scan) cannot be combined", "--privileged", "-sn", "-sS",
+              "10.0.0.1");
+    PARSE_BAD("-sL (list scan) cannot be combined", "-sL", "-sn", "10.0.0.1");
+    PARSE_BAD("need root or CAP_NET_RAW (-PS works", "--unprivileged", "-PE", "10.0.0.1");
+    PARSE_BAD("-PP and -PM are ICMPv4 only", "--privileged", "-6", "-PP", "::1");
+    PARSE_BAD("-PR (ARP ping) cannot be combined", "--privileged", "-PR", "--send-ip",
+              "10.0.0.1");
+    PARSE_BAD("--dns-servers: \"10.0.0.x\" is not", "--dns-servers", "1.1.1.1,10.0.0.x",
+              "10.0.0.1");
     PARSE_BAD("-s", "-s", "10.0.0.1");
     PARSE_BAD("-T9", "-T9", "10.0.0.1");
     PARSE_BAD("-T", "-T", "10.0.0.1", "10.0.0.2"); /* -T takes "10.0.0.1": refused */
@@ -660,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_output_and_verbosity),
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_exclude_before_6),
+        cmocka_unit_test(test_discovery),
         cmocka_unit_test(test_errors),
         cmocka_unit_test_setup_teardown(test_finish_ports, svc_setup, svc_teardown),
         cmocka_unit_test_setup_teardown(test_finish_files, svc_setup, svc_teardown),
