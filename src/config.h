@@ -49,6 +49,7 @@ struct ping_probe {
 struct scan_config {
     int family; /* AF_INET or AF_INET6 (-6) */
     const struct technique *tech;
+    const struct technique *ping_tech; /* discovery's: raw when allowed, else connect */
     struct port_list ports;
     struct timing timing;
     int ping;               /* discover hosts first (not -Pn) */

@@ -68,6 +68,8 @@ struct host {
     usec_t delay;           /* the scan delay: --scan-delay, grown on loss */
     unsigned good, dropped; /* answers since the delay last changed */
     usec_t period_start;    /* when it last changed (or the first answer) */
+    int has_mac;
+    uint8_t mac[6];
 };
 
 struct engine {
@@ -78,6 +80,8 @@ struct engine {
     struct engine_events ev;
     struct ev_loop *loop;
     void *tech_state;
+    const struct technique *ping_tech; /* discovery's (raw as root, whatever the scan) */
+    void *ping_state;                  /* tech_state when both are the raw module */
     volatile sig_atomic_t stop; /* 1: stop gracefully, 2: at once */
     usec_t stop_deadline;       /* end of the grace period, 0 before a stop */
 
@@ -86,7 +90,9 @@ struct engine {
     struct port_ref *order; /* scan order of every port, shared by hosts */
     int32_t *index;         /* (proto, port) -> position in order; for --resume */
     uint32_t nports;
-    struct port_ref ping_order[2];
+    struct port_ref *ping_order; /* discovery probes (kind in .proto) */
+    uint32_t nping;
+    struct port_ref neighbor_order[2]; /* ARP, ND: hosts on an attached Ethernet */
 
     struct host **active;   /* hosts being scanned or waiting for output */
     size_t nactive, capactive;
@@ -264,7 +270,10 @@ static void unlink_probe(struct engine *eng, struct probe *p)
 static void retire(struct engine *eng, struct probe *p)
 {
     unlink_probe(eng, p);
-    eng->tech->release(eng, p);
+    if (p->ping)
+        eng->ping_tech->release(eng, eng->ping_state, p);
+    else
+        eng->tech->release(eng, eng->tech_state, p);
     probe_free(eng, p);
 }
 
@@ -539,6 +548,13 @@ int engine_late_reply(struct engine *eng, const struct ip_addr *addr, unsigned p
     return 0;
 }
 
+void engine_host_mac(struct engine *eng, struct probe *p, const uint8_t mac[6])
+{
+    (void)eng;
+    p->host->has_mac = 1;
+    memcpy(p->host->mac, mac, sizeof p->host->mac);
+}
+
 void engine_probe_void(struct engine *eng, struct probe *p)
 {
     struct host *h = p->host;
@@ -588,7 +604,9 @@ static void host_report(struct engine *eng, struct host *h, int partial)
         .timed_out = h->timed_out,
         .start = h->start,
         .end = h->end,
+        .has_mac = h->has_mac,
     };
+    memcpy(r.mac, h->mac, sizeof r.mac);
     struct port_result *ports = NULL;
     size_t n = 0;
     if (h->up && !h->timed_out && h->ws.order == eng->order) {
@@ -697,8 +715,18 @@ static void add_host(struct engine *eng, struct target *t)
         h->up_reason = REASON_LOCALHOST;
         host_start_scan(eng, h);
     } else {
+        /* As nmap: a host on an attached Ethernet is asked by ARP (IPv6:
+         * Neighbor Discovery), which no firewall filters, instead of the
+         * -P probes. */
+        int v6 = t->addr.family == AF_INET6;
         h->phase = PHASE_PING;
-        workset_init(&h->ws, eng->ping_order, 2);
+        if (eng->cfg->arp_ping && eng->ping_tech->on_link &&
+            eng->ping_tech->on_link(eng, eng->ping_state, &t->addr))
+            workset_init(&h->ws, &eng->neighbor_order[v6], 1);
+        else if (eng->nping)
+            workset_init(&h->ws, eng->ping_order, eng->nping);
+        else
+            h->phase = PHASE_DONE; /* -PR only, and not on an Ethernet: down */
     }
     if (eng->nactive == eng->capactive) {
         eng->capactive = eng->capactive ? 2 * eng->capactive : 64;
@@ -821,7 +849,9 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     h->next_send = now + h->delay;
     /* The technique may answer at once (a synchronous connect error); p
      * must not be touched after a successful send. */
-    int r = eng->tech->send(eng, p);
+    p->tech_state = p->ping ? eng->ping_state : eng->tech_state;
+    int r = p->ping ? eng->ping_tech->send(eng, p->tech_state, p)
+                    : eng->tech->send(eng, p->tech_state, p);
     if (r == 0)
         return 1;
     unlink_probe(eng, p);
@@ -993,6 +1023,7 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     const struct timing *t = &cfg->timing;
     eng->cfg = cfg;
     eng->tech = cfg->tech;
+    eng->ping_tech = cfg->ping_tech ? cfg->ping_tech : cfg->tech;
     eng->start_us = now_usec();
     eng->it = it;
     if (ev) {
@@ -1021,8 +1052,15 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
             eng->order[j] = tmp;
         }
     }
-    eng->ping_order[0] = (struct port_ref){80, PROTO_TCP};
-    eng->ping_order[1] = (struct port_ref){443, PROTO_TCP};
+    /* Discovery probes as the options list them; ARP is not one of them
+     * (it is used for every host on an attached Ethernet, see add_host). */
+    eng->ping_order = xcalloc(cfg->npings + 1, sizeof *eng->ping_order);
+    for (size_t i = 0; i < cfg->npings; i++)
+        if (cfg->pings[i].kind != PING_ARP && cfg->pings[i].kind != PING_ND)
+            eng->ping_order[eng->nping++] = (struct port_ref){cfg->pings[i].arg,
+                                                              cfg->pings[i].kind};
+    eng->neighbor_order[0] = (struct port_ref){0, PING_ARP};
+    eng->neighbor_order[1] = (struct port_ref){0, PING_ND};
 
     eng->low_cwnd = t->min_parallelism > 0 ? t->min_parallelism : 1;
     eng->max_cwnd = t->max_parallelism > 0 ? t->max_parallelism
@@ -1035,6 +1073,18 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
         int r = eng->tech->init(eng, &eng->tech_state);
         if (r < 0) {
             snprintf(err, errlen, "cannot start the %s scan: %s", eng->tech->name, strerror(-r));
+            engine_free(eng);
+            return NULL;
+        }
+    }
+    /* Discovery shares the scan's technique state when both are the raw
+     * module (one set of captures and sockets). */
+    if (eng->ping_tech->init == eng->tech->init) {
+        eng->ping_state = eng->tech_state;
+    } else if (eng->ping_tech->init && cfg->ping) {
+        int r = eng->ping_tech->init(eng, &eng->ping_state);
+        if (r < 0) {
+            snprintf(err, errlen, "cannot start host discovery: %s", strerror(-r));
             engine_free(eng);
             return NULL;
         }
@@ -1073,7 +1123,9 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         expire(eng, now);
         int r = send_round(eng, now);
         if (eng->tech->flush)
-            eng->tech->flush(eng);
+            eng->tech->flush(eng, eng->tech_state);
+        if (eng->ping_state && eng->ping_state != eng->tech_state && eng->ping_tech->flush)
+            eng->ping_tech->flush(eng, eng->ping_state);
         if (r < 0) {
             snprintf(err, errlen, "sending a probe failed: %s", strerror(-r));
             return r;
@@ -1145,10 +1197,6 @@ struct ev_loop *engine_loop(struct engine *eng)
     return eng->loop;
 }
 
-void *engine_tech_state(struct engine *eng)
-{
-    return eng->tech_state;
-}
 
 void engine_free(struct engine *eng)
 {
@@ -1165,8 +1213,11 @@ void engine_free(struct engine *eng)
         free(p);
     }
     free(eng->order);
+    free(eng->ping_order);
     free(eng->index);
     free(eng->locals);
+    if (eng->ping_state && eng->ping_state != eng->tech_state && eng->ping_tech->fini)
+        eng->ping_tech->fini(eng->ping_state);
     if (eng->tech->fini)
         eng->tech->fini(eng->tech_state);
     ev_free(eng->loop);

@@ -24,11 +24,12 @@ struct host;
 struct probe {
     struct probe *prev, *next; /* the host's in-flight list, oldest first */
     struct engine *eng;
+    void *tech_state; /* the state of the technique that sends it */
     struct host *host;
     const struct ip_addr *addr;
     uint32_t idx;   /* the port's position in the host's port order */
-    uint16_t port;
-    uint8_t proto;
+    uint16_t port;  /* discovery: the port, or IP protocol for -PO */
+    uint8_t proto;  /* enum proto; discovery probes: enum ping_kind */
     uint8_t tryno;
     uint8_t ping;   /* a host-discovery probe, not a port probe */
     uint8_t tech_flags; /* the technique's own per-try bits */
@@ -90,7 +91,6 @@ void engine_free(struct engine *eng);
 
 /* For techniques: */
 struct ev_loop *engine_loop(struct engine *eng);
-void *engine_tech_state(struct engine *eng);
 /* A try got its answer: the port's state and why (ttl 0 if unknown). */
 void engine_probe_answer(struct engine *eng, struct probe *p, enum port_state state,
                          enum reason why, uint8_t ttl);
@@ -116,6 +116,9 @@ void engine_note_sent(struct engine *eng, unsigned bytes);
 double engine_elapsed(const struct engine *eng);
 /* A warning for the user (stderr, or wherever the caller sends them). */
 void engine_warn(struct engine *eng, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The host of p is on an attached Ethernet with this MAC address (from an
+ * ARP or ND answer, or a reply's link header). */
+void engine_host_mac(struct engine *eng, struct probe *p, const uint8_t mac[6]);
 /* A try is void (e.g. the socket connected to itself): retire it as if it had
  * timed out now, without counting it as a drop. */
 void engine_probe_void(struct engine *eng, struct probe *p);

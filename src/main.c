@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "lib/xalloc.h"
+#include "macvendor.h"
 #include "options.h"
 #include "output/output.h"
 #include "resume.h"
@@ -33,6 +34,8 @@ struct run {
     struct output out[MAX_OUTPUTS];
     int nout;
     unsigned long open_ports;
+    struct macvendor *mv;   /* the IEEE registry, read at the first MAC address */
+    int mv_tried;
 };
 
 static void die(const char *msg)
@@ -55,6 +58,17 @@ static void on_host(void *arg, const struct host_report *r)
         if (getnameinfo((struct sockaddr *)&ss, len, name, sizeof name, NULL, 0,
                         NI_NAMEREQD) == 0)
             rep.rdns = name;
+    }
+    if (r->has_mac) {
+        if (!run->mv_tried) {
+            char err[256];
+            run->mv_tried = 1;
+            run->mv = macvendor_load(NULL, err, sizeof err);
+            if (!run->mv)
+                fprintf(stderr, "WARNING: %s: MAC addresses are shown without their vendor "
+                                "(install Debian's ieee-data)\n", err);
+        }
+        rep.mac_vendor = run->mv ? macvendor_lookup(run->mv, r->mac) : NULL;
     }
     for (int i = 0; i < run->nout; i++)
         run->out[i].fmt->host(&run->out[i], &run->info, &rep);
@@ -324,8 +338,9 @@ int main(int argc, char **argv)
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
         die(err);
-    if (opt.cfg.verbose && opt.targets.n) {
-        print_clock(run.progress, "Initiating", opt.cfg.tech->scan_name);
+    const char *scan_name = opt.cfg.ping_only ? "Ping Scan" : opt.cfg.tech->scan_name;
+    if (opt.cfg.verbose && opt.targets.n && !opt.cfg.list_scan) {
+        print_clock(run.progress, "Initiating", scan_name);
         fputc('\n', run.progress);
     }
     run.status = status_new(&opt.cfg, eng, target_list_count(&opt.targets), opt.stats_every);
@@ -336,11 +351,15 @@ int main(int argc, char **argv)
     run.status = NULL;
     const struct engine_stats *st = engine_stats(eng);
     usec_t elapsed = now_usec() - run.info.start_us;
-    if (opt.cfg.verbose && opt.targets.n) {
-        print_clock(run.progress, "Completed", opt.cfg.tech->scan_name);
-        fprintf(run.progress, ", %.2fs elapsed (%llu total ports)\n",
-                (double)elapsed / USEC_PER_SEC,
-                (unsigned long long)(st->hosts_up * port_list_total(&opt.cfg.ports)));
+    if (opt.cfg.verbose && opt.targets.n && !opt.cfg.list_scan) {
+        print_clock(run.progress, "Completed", scan_name);
+        if (opt.cfg.ping_only)
+            fprintf(run.progress, ", %.2fs elapsed (%llu total hosts)\n",
+                    (double)elapsed / USEC_PER_SEC, (unsigned long long)st->hosts_total);
+        else
+            fprintf(run.progress, ", %.2fs elapsed (%llu total ports)\n",
+                    (double)elapsed / USEC_PER_SEC,
+                    (unsigned long long)(st->hosts_up * port_list_total(&opt.cfg.ports)));
         if (opt.cfg.debug)
             fprintf(run.progress, "Probes sent: %llu (%llu retransmissions) | Replies: %llu | Drops seen: "
                    "%llu\n",
@@ -373,6 +392,7 @@ int main(int argc, char **argv)
     resume_free(&rs);
     free(resumed_argv);
     free(run.xml_carry);
+    macvendor_free(run.mv);
     if (sum.interrupted)
         return 128 + (signalled ? signalled : SIGINT);
     return r != 0;

@@ -501,6 +501,8 @@ static int choose_pings(struct options *o, int raw, char *err, size_t errlen)
                                             "timestamp or address mask messages)");
     if (!raw)
         c->arp_ping = 0;
+    /* as nmap: discovery is raw whenever it can be, even for -sT */
+    c->ping_tech = raw ? &technique_syn : &technique_connect;
     if (o->arp_only && !c->arp_ping)
         return err_fmt(err, errlen, "-PR (ARP ping) cannot be combined with --send-ip or "
                                     "--disable-arp-ping");

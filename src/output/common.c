@@ -158,3 +158,10 @@ void output_partial_line(FILE *f, const char *prefix, const char *suffix,
     fprintf(f, "%s\n", suffix);
     fflush(f);
 }
+
+const char *output_mac(const uint8_t mac[6], char *buf)
+{
+    snprintf(buf, 18, "%02X:%02X:%02X:%02X:%02X:%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
+    return buf;
+}

@@ -379,6 +379,19 @@ static void json_host(struct output *o, const struct scan_info *si, const struct
     }
     buf_putc(&b, ']');
 
+    if (r->has_mac) {
+        char mac[18];
+        put_key(&b, &first, "mac");
+        buf_puts(&b, "{\"address\":");
+        put_str(&b, output_mac(r->mac, mac));
+        buf_puts(&b, ",\"vendor\":");
+        if (r->mac_vendor)
+            put_str(&b, r->mac_vendor);
+        else
+            buf_puts(&b, "null");
+        buf_putc(&b, '}');
+    }
+
     put_key(&b, &first, "status");
     buf_puts(&b, "{\"state\":");
     put_str(&b, r->up ? "up" : "down");

@@ -206,7 +206,13 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
         print_ports(f, si, r, label);
         rst_from_open_note(f, si->cfg, r, label);
     }
-    fputc('\n', f);
+    if (r->has_mac) {
+        char mac[18];
+        fprintf(f, "MAC Address: %s (%s)\n", output_mac(r->mac, mac),
+                r->mac_vendor ? r->mac_vendor : "Unknown");
+    }
+    if (!si->cfg->ping_only) /* as nmap: -sn reports run on without blank lines */
+        fputc('\n', f);
     fflush(f);
 }
 
@@ -217,7 +223,8 @@ static void normal_end(struct output *o, const struct scan_info *si, const struc
     snprintf(tail, sizeof tail, "%lu IP address%s (%lu host%s up) scanned in %.2f seconds",
              s->hosts_total, s->hosts_total == 1 ? "" : "es", s->hosts_up,
              s->hosts_up == 1 ? "" : "s", s->elapsed);
-    if (s->hosts_up == 0 && s->hosts_total > 0 && si->cfg->ping)
+    /* as nmap: only when the one target given was found down */
+    if (s->hosts_up == 0 && s->hosts_total == 1 && si->cfg->ping && !si->cfg->list_scan)
         fputs("Note: Host seems down. If it is really up, but blocking our ping probes, "
               "try -Pn\n",
               o->f);

@@ -93,6 +93,8 @@ void output_partial_line(FILE *f, const char *prefix, const char *suffix,
 /* A time as nmap's file outputs write it: "Sun Nov 22 02:36:14 2026"
  * (local time; the number of seconds if it cannot be formatted). */
 void output_ctime(time_t t, char *buf, size_t len);
+/* A MAC address as nmap prints it: "00:16:3E:0A:0B:0C" (buf of 18). */
+const char *output_mac(const uint8_t mac[6], char *buf);
 /* --scanflags bits as nmap's XML writes them: "FINPSH" (lowest bit first). */
 const char *output_tcp_flags(int bits, char buf[32]);
 /* How many of r's ports are in state st. */

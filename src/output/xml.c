@@ -284,6 +284,15 @@ static void write_host_header(FILE *f, const struct host_report *r, int always_h
     fprintf(f, " reason_ttl=\"%u\"/>\n<address", r->up_ttl);
     xml_attr(f, "addr", ip_addr_str(&r->target->addr, a));
     fprintf(f, " addrtype=\"%s\"/>\n", r->target->addr.family == AF_INET6 ? "ipv6" : "ipv4");
+    if (r->has_mac) {
+        char mac[18];
+        fputs("<address", f);
+        xml_attr(f, "addr", output_mac(r->mac, mac));
+        fputs(" addrtype=\"mac\"", f);
+        if (r->mac_vendor)
+            xml_attr(f, "vendor", r->mac_vendor);
+        fputs("/>\n", f);
+    }
     if (!always_hostnames && !r->target->name && !r->rdns)
         return;
     fputs("<hostnames>\n", f);

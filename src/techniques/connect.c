@@ -247,7 +247,7 @@ static void on_ready(struct ev_loop *loop, int fd, unsigned events, void *arg)
  * never wakes the loop). */
 static int arm(struct engine *eng, struct probe *p)
 {
-    struct connect_state *cs = engine_tech_state(eng);
+    struct connect_state *cs = p->tech_state;
     unsigned ev = EV_WRITE | EV_ONESHOT;
     int r = p->fd < cs->narmed && cs->armed[p->fd]
                 ? ev_mod(engine_loop(eng), p->fd, ev, on_ready, p)
@@ -270,9 +270,9 @@ static int new_socket(int family)
     return fd;
 }
 
-static int connect_send(struct engine *eng, struct probe *p)
+static int connect_send(struct engine *eng, void *state, struct probe *p)
 {
-    struct connect_state *cs = engine_tech_state(eng);
+    struct connect_state *cs = state;
     int family = p->addr->family;
     struct pool *pool = &cs->pool[family == AF_INET6];
     int fd = pool->n ? pool->fd[--pool->n] : new_socket(family);
@@ -311,9 +311,9 @@ static int connect_send(struct engine *eng, struct probe *p)
     return 0;
 }
 
-static void connect_release(struct engine *eng, struct probe *p)
+static void connect_release(struct engine *eng, void *state, struct probe *p)
 {
-    struct connect_state *cs = engine_tech_state(eng);
+    struct connect_state *cs = state;
     if (p->fd < 0)
         return;
     struct pool *pool = &cs->pool[p->addr->family == AF_INET6];

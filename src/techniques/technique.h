@@ -14,9 +14,14 @@
  *            free what send acquired.  Called exactly once per successful
  *            send.
  *   init/fini  Optional: create and free the technique's state for one
- *            scan; the engine hands it back through engine_tech_state().
+ *            scan; the engine passes it to every other hook.
  *   flush    Optional: the engine has sent a batch; put on the wire what
  *            send queued (raw scans send a batch with one sendmmsg).
+ *   Discovery probes (probe.ping) go through the same send: probe.proto is
+ *            then an enum ping_kind (config.h) and probe.port its port or IP
+ *            protocol.  An answer saying the host is up is reported as
+ *            PORT_OPEN or PORT_CLOSED with its reason; anything else (an
+ *            unreachable from a router) as PORT_FILTERED.
  *   noresponse_state  The state of a port that never answered. */
 #ifndef PORTSCOUT_TECHNIQUE_H
 #define PORTSCOUT_TECHNIQUE_H
@@ -38,9 +43,12 @@ struct technique {
     enum port_state noresponse_state;
     int (*init)(struct engine *eng, void **state);
     void (*fini)(void *state);
-    int (*send)(struct engine *eng, struct probe *p);
-    void (*release)(struct engine *eng, struct probe *p);
-    void (*flush)(struct engine *eng);
+    int (*send)(struct engine *eng, void *state, struct probe *p);
+    void (*release)(struct engine *eng, void *state, struct probe *p);
+    void (*flush)(struct engine *eng, void *state);
+    /* Optional: is a on a directly attached Ethernet segment?  Discovery
+     * then asks by ARP or Neighbor Discovery, as nmap does. */
+    bool (*on_link)(struct engine *eng, void *state, const struct ip_addr *a);
     unsigned variant; /* the technique's own selector (raw scans: which one) */
 };
 

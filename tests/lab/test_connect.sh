@@ -43,12 +43,22 @@ compare_table "$OUT/v4.txt" "IPv4 -Pn"
 scan v6 -6 -sT -n -Pn --reason "${FAST[@]}" -p "$PORTS" "$LAB_T6"
 compare_table "$OUT/v6.txt" "IPv6 -Pn"
 
-# 2. With host discovery: a connect to 80 is answered, so the host is up.
-scan disc -sT -n --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4"
+# 2. With host discovery: without raw sockets a connect to 80 is answered, so
+#    the host is up; as root (nmap's way, even for -sT) the lab's Ethernet is
+#    asked by ARP, and the host's MAC address is reported.
+scan disc -sT -n --unprivileged --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4"
 compare_table "$OUT/disc.txt" "IPv4 discovery"
 check
 grep -q "^Host is up, received syn-ack" "$OUT/disc.txt" ||
     fail "discovery: no 'Host is up, received syn-ack' line"
+scan discroot -sT -n --reason "${FAST[@]}" -p "$PORTS" "$LAB_T4"
+compare_table "$OUT/discroot.txt" "IPv4 discovery as root"
+check
+grep -q "^Host is up, received arp-response" "$OUT/discroot.txt" ||
+    fail "discovery as root: no 'Host is up, received arp-response' line"
+check
+grep -Eq "^MAC Address: ([0-9A-F]{2}:){5}[0-9A-F]{2} \(" "$OUT/discroot.txt" ||
+    fail "discovery as root: no 'MAC Address:' line"
 
 # 3. A silent address of the lab subnet is reported down, with nmap's hint.
 scan down -sT -n "${FAST[@]}" -p 22 10.77.0.3

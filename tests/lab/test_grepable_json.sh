@@ -288,7 +288,10 @@ tail -n 1 "$OUT/two.gnmap" | grep -q -- "-- 2 IP addresses (1 host up) scanned i
     fail "two hosts -oG: footer $(tail -n 1 "$OUT/two.gnmap")"
 check
 [ "$(j_host "$OUT/two.json" "$LAB_T4" '.status | "\(.state) \(.reason)"') $(j_host "$OUT/two.json" "$DOWN" .status.state)" = \
-    "up syn-ack down" ] || fail "two hosts -oJ: statuses wrong"
+    "up arp-response down" ] || fail "two hosts -oJ: statuses wrong"
+check
+j_host "$OUT/two.json" "$LAB_T4" .mac.address | grep -Eq '^([0-9A-F]{2}:){5}[0-9A-F]{2}$' ||
+    fail "two hosts -oJ: no MAC address for the host on the lab's Ethernet"
 check
 [ "$(j_type "$OUT/two.json" summary '"\(.hosts.up) \(.hosts.down) \(.hosts.total)"')" = "1 1 2" ] ||
     fail "two hosts -oJ: summary $(j_type "$OUT/two.json" summary tojson)"

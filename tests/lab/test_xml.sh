@@ -225,7 +225,9 @@ expect "default ports" "<port> elements + extraports" \
     "$(xp "$OUT/default.xml" 'count(//port) + sum(//extraports/@count)')" 1000
 
 # 3. Verbose, with host discovery, an up host and a silent one: the down host
-#    is listed (as nmap does with -v) with only its status and address.
+#    is listed (as nmap does with -v) with only its status and address.  As
+#    root, discovery on the lab's Ethernet is ARP, whatever the scan, and the
+#    up host has its MAC address beside its IP address.
 scan disc -sT -n -v --reason "${FAST[@]}" -p "$PORTS" -oX "$OUT/disc.xml" "$LAB_T4" 10.77.0.3
 validate "$OUT/disc.xml" "-v discovery"
 compare_xml "$OUT/disc.xml" "-v discovery" "$LAB_T4"
@@ -233,7 +235,10 @@ same_as_normal "$OUT/disc.xml" "$OUT/disc.txt" "-v discovery"
 expect "-v discovery" "verbose" "$(xp "$OUT/disc.xml" /nmaprun/verbose/@level)" 1
 expect "-v discovery" "up host" \
     "$(xp "$OUT/disc.xml" "concat(/nmaprun/host[address/@addr='$LAB_T4']/status/@state, ' ', /nmaprun/host[address/@addr='$LAB_T4']/status/@reason)")" \
-    "up syn-ack"
+    "up arp-response"
+expect "-v discovery" "MAC address" \
+    "$(xp "$OUT/disc.xml" "count(/nmaprun/host[address/@addr='$LAB_T4']/address[@addrtype='mac'][string-length(@addr)=17])")" \
+    1
 expect "-v discovery" "down host" \
     "$(xp "$OUT/disc.xml" "concat(/nmaprun/host[address/@addr='10.77.0.3']/status/@state, ' ', /nmaprun/host[address/@addr='10.77.0.3']/status/@reason, ' ', count(/nmaprun/host[address/@addr='10.77.0.3']/*))")" \
     "down no-response 2"

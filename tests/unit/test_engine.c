@@ -34,18 +34,18 @@ static struct {
     int reports;
 } T;
 
-static int fake_send(struct engine *eng, struct probe *p)
+static int fake_send(struct engine *eng, void *state, struct probe *p)
 {
-    (void)eng;
+    (void)eng, (void)state;
     if (T.n == MAXSENT)
         return -EAGAIN;
     T.log[T.n++] = (struct sent){p, now_usec(), p->port, p->tryno, 0};
     return 0;
 }
 
-static void fake_release(struct engine *eng, struct probe *p)
+static void fake_release(struct engine *eng, void *state, struct probe *p)
 {
-    (void)eng;
+    (void)eng, (void)state;
     for (size_t i = 0; i < T.n; i++)
         if (T.log[i].p == p)
             T.log[i].p = NULL;
