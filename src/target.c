@@ -493,7 +493,14 @@ int target_iter_next(struct target_iter *it, struct target *t, char *err, size_t
                 continue;
             }
         } else if (!it->started && !it->res) {
-            it->nres = resolve(tok->name, it->family, &it->res);
+            if (tok->looked_up) {
+                it->nres = tok->nresolved;
+                it->res = it->nres ? xcalloc(it->nres, sizeof *it->res) : NULL;
+                if (it->nres)
+                    memcpy(it->res, tok->resolved, it->nres * sizeof *it->res);
+            } else {
+                it->nres = resolve(tok->name, it->family, &it->res);
+            }
             if (it->nres == 0) {
                 snprintf(err, errlen, "Failed to resolve \"%s\".", tok->name);
                 next_token(it);
