@@ -14,10 +14,18 @@
 
 enum query_kind { Q_REVERSE, Q_FORWARD };
 
+#define DNS_INITIAL_WINDOW 50
+#define DNS_MIN_WINDOW 10
+/* Hundreds of answers can arrive at once on c-ares's one UDP socket per
+ * server: ask for a receive buffer as large as the system allows (the
+ * kernel caps it at net.core.rmem_max and doubles it, twice its default). */
+#define DNS_RCVBUF (4 << 20)
+
 struct query {
     struct query *next; /* the wait queue */
     struct dns *d;
     enum query_kind kind;
+    usec_t started;      /* when it went to c-ares */
     struct ip_addr addr; /* reverse */
     char *name;          /* forward */
     int family;          /* forward */
@@ -30,6 +38,8 @@ struct dns {
     struct ev_loop *loop;
     struct query *head, *tail; /* waiting for a place in flight */
     size_t queued, inflight, max_inflight;
+    double window;      /* queries allowed in flight now (<= max_inflight) */
+    usec_t last_cut;    /* when the window was last cut for a loss */
     int starting;   /* start_queued is on the stack: answers from /etc/hosts
                      * come back inside ares_*, and must not recurse into it */
     int cancelling; /* dns_cancel_all or dns_free: new queries end at once */
@@ -93,12 +103,35 @@ static void query_free(struct query *q)
 
 static void start_queued(struct dns *d);
 
+/* The window: how many queries go to c-ares at once.  It starts well below
+ * the cap, as a burst of hundreds of queries overflows socket buffers (the
+ * server's, or ours with its answers), and grows by one with every query
+ * that ends, answered or timed out: silence is not congestion, and a dead
+ * server must not slow the others' share.  An answer that came only to a
+ * retry means a query or its answer was lost: cut the window, once per
+ * round of queries. */
+static void adjust_window(struct dns *d, const struct query *q, enum dns_status st,
+                          int timeouts)
+{
+    if (st == DNS_CANCELLED)
+        return;
+    if (timeouts > 0 && st != DNS_TIMEOUT && q->started > d->last_cut) {
+        d->window *= 0.7;
+        if (d->window < DNS_MIN_WINDOW)
+            d->window = DNS_MIN_WINDOW;
+        d->last_cut = now_usec();
+    } else if (d->window < (double)d->max_inflight) {
+        d->window += 1;
+    }
+}
+
 /* A query with c-ares ended: its one callback, then its place goes to the
  * next in the queue. */
-static void finish(struct query *q, const struct dns_answer *a)
+static void finish(struct query *q, const struct dns_answer *a, int timeouts)
 {
     struct dns *d = q->d;
     d->inflight--;
+    adjust_window(d, q, a->status, timeouts);
     q->cb(q->arg, a);
     query_free(q);
     start_queued(d);
@@ -143,7 +176,7 @@ static void on_reverse(void *arg, int status, int timeouts, struct hostent *h)
         else
             a.status = DNS_FAILED;
     }
-    finish(q, &a);
+    finish(q, &a, timeouts);
 }
 
 static void on_forward(void *arg, int status, int timeouts, struct ares_addrinfo *res)
@@ -179,13 +212,14 @@ static void on_forward(void *arg, int status, int timeouts, struct ares_addrinfo
         a.addrs = addrs;
         a.naddrs = n;
     }
-    finish(q, &a);
+    finish(q, &a, timeouts);
     free(addrs);
 }
 
 static void start(struct dns *d, struct query *q)
 {
     d->inflight++;
+    q->started = now_usec();
     if (q->kind == Q_REVERSE) {
         const void *p = q->addr.family == AF_INET ? (const void *)&q->addr.u.v4
                                                   : (const void *)&q->addr.u.v6;
@@ -204,7 +238,8 @@ static void start_queued(struct dns *d)
     if (d->starting)
         return; /* the caller's loop goes on */
     d->starting = 1;
-    while (d->head && d->inflight < d->max_inflight && !d->cancelling) {
+    while (d->head && (double)d->inflight < d->window && d->inflight < d->max_inflight &&
+           !d->cancelling) {
         struct query *q = d->head;
         d->head = q->next;
         if (!d->head)
@@ -341,6 +376,8 @@ struct dns *dns_new(struct ev_loop *loop, const struct dns_options *opt, char *e
     struct dns *d = xcalloc(1, sizeof *d);
     d->loop = loop;
     d->max_inflight = opt && opt->max_inflight ? opt->max_inflight : DNS_DEFAULT_INFLIGHT;
+    d->window = d->max_inflight < DNS_INITIAL_WINDOW ? (double)d->max_inflight
+                                                     : DNS_INITIAL_WINDOW;
     usec_t timeout = opt && opt->timeout > 0 ? opt->timeout : DNS_DEFAULT_TIMEOUT;
     char lookups[] = "fb"; /* /etc/hosts, then DNS, as the system resolver */
     struct ares_options o = {
@@ -349,9 +386,10 @@ struct dns *dns_new(struct ev_loop *loop, const struct dns_options *opt, char *e
         .lookups = lookups,
         .sock_state_cb = on_sock_state,
         .sock_state_cb_data = d,
+        .socket_receive_buffer_size = DNS_RCVBUF,
     };
     ar = ares_init_options(&d->ch, &o, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS |
-                                           ARES_OPT_SOCK_STATE_CB);
+                                           ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF);
     if (ar != ARES_SUCCESS) {
         snprintf(err, errlen, "cannot start the DNS resolver: %s", ares_strerror(ar));
         free(d);

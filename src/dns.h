@@ -3,9 +3,11 @@
  *
  * Reverse (PTR) and forward (A or AAAA) lookups run hundreds at a time:
  * c-ares owns the protocol, the retries and the per-try timeouts; this
- * module puts c-ares's sockets on an ev_loop (platform/event.h), caps the
- * queries in flight with a FIFO queue behind them, and tells the loop's owner
- * when c-ares next needs to run its timeouts (dns_next_timeout).
+ * module puts c-ares's sockets on an ev_loop (platform/event.h), keeps the
+ * queries in flight within a window (a slow start up to a cap, cut when
+ * answers come only to retries) with a FIFO queue behind it, and tells the
+ * loop's owner when c-ares next needs to run its timeouts
+ * (dns_next_timeout).
  *
  * Every query's callback is called exactly once: with its answer, its
  * failure, or DNS_CANCELLED when dns_cancel_all or dns_free ends it.  An
@@ -52,7 +54,8 @@ struct dns_options {
      * servers) and the number of tries; 0: the defaults above. */
     usec_t timeout;
     int tries;
-    /* Queries handed to c-ares at once; more wait in a queue.  0: default. */
+    /* The most queries handed to c-ares at once; more wait in a queue.  0:
+     * default.  The number starts lower and grows as queries end (dns.c). */
     size_t max_inflight;
 };
 

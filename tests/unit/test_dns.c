@@ -344,6 +344,28 @@ static void test_queue_cap(void **state)
     server_stop(loop);
 }
 
+/* With the default cap the window starts low (a burst of hundreds of
+ * queries overflows socket buffers) and grows as answers come. */
+static void test_window(void **state)
+{
+    (void)state;
+    memset(&R, 0, sizeof R);
+    struct ev_loop *loop = server_start(ANSWER);
+    struct dns *d = resolver(loop, 0, 0, 0);
+    R.d = d;
+    for (unsigned i = 0; i < 1000; i++) {
+        struct ip_addr a = doc_addr(i % 256);
+        dns_reverse(d, &a, on_answer, &R.r[i]);
+    }
+    assert_int_equal(dns_inflight(d), 50);
+    assert_int_equal(dns_wait_all(d), 0);
+    assert_int_equal(R.done, 1000);
+    assert_true(R.max_inflight_seen > 50);
+    assert_true(R.max_inflight_seen <= DNS_DEFAULT_INFLIGHT);
+    dns_free(d);
+    server_stop(loop);
+}
+
 /* A server that never answers: c-ares retries, then every query times out,
  * each callback once. */
 static void test_timeout(void **state)
@@ -672,6 +694,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reverse_and_forward),
         cmocka_unit_test(test_queue_cap),
+        cmocka_unit_test(test_window),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_cancel_on_free),
         cmocka_unit_test(test_callbacks_ask_again),
