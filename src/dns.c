@@ -187,7 +187,8 @@ static void on_forward(void *arg, int status, int timeouts, struct ares_addrinfo
     size_t n = 0, cap = 0;
     for (struct ares_addrinfo_node *ai = res ? res->nodes : NULL; ai; ai = ai->ai_next) {
         struct ip_addr x = {.family = (sa_family_t)ai->ai_family};
-        if (ai->ai_family != q->family || !ai->ai_addr)
+        if ((q->family != AF_UNSPEC && ai->ai_family != q->family) || !ai->ai_addr ||
+            (ai->ai_family != AF_INET && ai->ai_family != AF_INET6))
             continue;
         if (ai->ai_family == AF_INET)
             x.u.v4 = ((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;

@@ -65,7 +65,8 @@ struct dns *dns_new(struct ev_loop *loop, const struct dns_options *opt, char *e
                     size_t errlen);
 /* Look up the name of an address. */
 void dns_reverse(struct dns *d, const struct ip_addr *addr, dns_cb cb, void *arg);
-/* Look up the addresses of a name, of one family (AF_INET or AF_INET6). */
+/* Look up the addresses of a name: of one family (AF_INET or AF_INET6), or
+ * both (AF_UNSPEC). */
 void dns_forward(struct dns *d, const char *name, int family, dns_cb cb, void *arg);
 /* Queries whose callback has not been called yet, and how many of them are
  * with c-ares (the rest wait in the queue). */

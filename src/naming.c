@@ -351,28 +351,38 @@ struct naming *naming_new(const struct scan_config *cfg, struct ev_loop *loop,
 
 /* ---- names of the target lists ----------------------------------------- */
 
+struct ask {
+    struct target_token *t;
+    int family; /* the scan's */
+};
+
+/* As nmap, a name's addresses of both families are kept: the first of the
+ * scan's family is scanned, the others are listed ("Other addresses").
+ * Those of the scan's family go first, so the iterator finds one at [0]. */
 static void on_addrs(void *arg, const struct dns_answer *a)
 {
-    struct target_token *t = arg;
+    struct ask *ask = arg;
+    struct target_token *t = ask->t;
     t->looked_up = 1;
     if (a->status != DNS_OK || !a->naddrs)
         return;
     t->resolved = xcalloc(a->naddrs, sizeof *t->resolved);
-    memcpy(t->resolved, a->addrs, a->naddrs * sizeof *t->resolved);
-    t->nresolved = a->naddrs;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < a->naddrs; i++)
+            if ((a->addrs[i].family == ask->family) == (pass == 0))
+                t->resolved[t->nresolved++] = a->addrs[i];
 }
 
-static size_t ask_names(struct dns *d, struct target_list *l, int family)
+static void ask_names(struct dns *d, struct target_list *l, int family, struct ask *asks,
+                      size_t *n)
 {
-    size_t n = 0;
     for (size_t i = 0; i < l->n; i++) {
         struct target_token *t = &l->tok[i];
         if (t->kind != TARGET_NAME || t->looked_up || t->resolved)
             continue;
-        dns_forward(d, t->name, family, on_addrs, t);
-        n++;
+        asks[*n] = (struct ask){t, family};
+        dns_forward(d, t->name, AF_UNSPEC, on_addrs, &asks[(*n)++]);
     }
-    return n;
 }
 
 int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targets,
@@ -400,8 +410,10 @@ int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targ
         ev_free(loop);
         return -EINVAL;
     }
-    ask_names(d, exclude, cfg->family);
-    ask_names(d, targets, cfg->family);
+    struct ask *asks = xcalloc(names, sizeof *asks);
+    size_t nasks = 0;
+    ask_names(d, exclude, cfg->family, asks, &nasks);
+    ask_names(d, targets, cfg->family, asks, &nasks);
     int r;
     while ((r = dns_wait_all(d)) == -EINTR)
         ; /* a signal before the scan: the names are still worth having */
@@ -409,11 +421,12 @@ int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targ
         snprintf(err, errlen, "event loop failed: %s", strerror(-r));
     dns_free(d);
     ev_free(loop);
+    free(asks);
     if (r < 0)
         return r;
     for (size_t i = 0; i < exclude->n; i++) {
         const struct target_token *t = &exclude->tok[i];
-        if (t->kind == TARGET_NAME && !t->nresolved) {
+        if (t->kind == TARGET_NAME && (!t->nresolved || t->resolved[0].family != cfg->family)) {
             snprintf(err, errlen, "failed to resolve \"%s\"", t->name);
             return -ENOENT;
         }

@@ -7,8 +7,9 @@
  * documentation addresses (192.0.2.0/24) that no packet is sent to.
  *
  * The server's names: PTR of 192.0.2.N is hN.portscout.test; hN.portscout.test
- * has A 192.0.2.N and AAAA 2001:db8::N; "multi.portscout.test" has A
- * 192.0.2.1 and 192.0.2.2; everything else is NXDOMAIN. */
+ * has A 192.0.2.N and AAAA 2001:db8::N; sixN.portscout.test only AAAA
+ * 2001:db8::N; "multi.portscout.test" has A 192.0.2.1 and 192.0.2.2;
+ * everything else is NXDOMAIN. */
 #include "unit.h"
 
 #include <arpa/inet.h>
@@ -122,6 +123,14 @@ static size_t answer(const unsigned char *q, size_t qlen, unsigned char *r)
             rdatas[0][15] = (unsigned char)n;
             rdlen = 16;
         }
+        count = 1;
+    } else if (sscanf(name, "six%u.portscout.tes%1s", &n, tail) == 2 && strcmp(tail, "t") == 0) {
+        if (qtype != 28)
+            return len; /* the name exists, without an address of that type */
+        memset(rdatas, 0, sizeof rdatas);
+        rdatas[0][0] = 0x20, rdatas[0][1] = 0x01, rdatas[0][2] = 0x0d, rdatas[0][3] = 0xb8;
+        rdatas[0][15] = (unsigned char)n;
+        rdlen = 16;
         count = 1;
     } else if (qtype == 1 && strcmp(name, "multi.portscout.test") == 0) {
         unsigned char x[2][4] = {{192, 0, 2, 1}, {192, 0, 2, 2}};
@@ -625,7 +634,8 @@ static void test_resolve_lists(void **state)
     struct scan_config cfg = {.family = AF_INET, .dns = DNS_NEVER, .dns_servers = S.servers};
     struct target_list tl = {0}, ex = {0};
     assert_int_equal(target_list_add_text(&tl, "h5.portscout.test nosuch.portscout.test "
-                                               "h6.portscout.test/30 h7.portscout.test",
+                                               "h6.portscout.test/30 six1.portscout.test "
+                                               "h7.portscout.test",
                                           AF_INET, 0, err, sizeof err), 0);
     assert_int_equal(target_list_add_text(&ex, "h6.portscout.test", AF_INET, 1, err, sizeof err),
                      0);
@@ -643,7 +653,7 @@ static void test_resolve_lists(void **state)
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     assert_int_equal(r, 0);
-    assert_int_equal(ex.tok[0].nresolved, 1);
+    assert_int_equal(ex.tok[0].nresolved, 2); /* both families, as nmap */
 
     struct target_iter it;
     struct target t;
@@ -652,6 +662,8 @@ static void test_resolve_lists(void **state)
     assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 1);
     assert_string_equal(ip_addr_str(&t.addr, a), "192.0.2.5");
     assert_string_equal(t.name, "h5.portscout.test");
+    assert_int_equal(t.nothers, 1); /* "Other addresses for ... (not scanned)" */
+    assert_string_equal(ip_addr_str(&t.others[0], a), "2001:db8::5");
     target_clear(&t);
     assert_int_equal(target_iter_next(&it, &t, err, sizeof err), -ENOENT);
     assert_string_equal(err, "Failed to resolve \"nosuch.portscout.test\".");
@@ -661,6 +673,10 @@ static void test_resolve_lists(void **state)
         assert_string_equal(ip_addr_str(&t.addr, a), block[i]);
         target_clear(&t);
     }
+    assert_int_equal(target_iter_next(&it, &t, err, sizeof err), -ENOENT);
+    assert_string_equal(err, "Warning: Hostname six1.portscout.test resolves, but not to any IPv4 "
+                             "address. Try scanning with -6\nFailed to resolve "
+                             "\"six1.portscout.test\".");
     assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 1);
     assert_string_equal(t.name, "h7.portscout.test");
     target_clear(&t);
