@@ -15,6 +15,7 @@
 enum query_kind { Q_REVERSE, Q_FORWARD };
 
 #define DNS_INITIAL_WINDOW 50
+#define DNS_SSTHRESH 100
 #define DNS_MIN_WINDOW 10
 /* Hundreds of answers can arrive at once on c-ares's one UDP socket per
  * server: ask for a receive buffer as large as the system allows (the
@@ -39,6 +40,7 @@ struct dns {
     struct query *head, *tail; /* waiting for a place in flight */
     size_t queued, inflight, max_inflight;
     double window;      /* queries allowed in flight now (<= max_inflight) */
+    double ssthresh;    /* where the window's growth slows down */
     usec_t last_cut;    /* when the window was last cut for a loss */
     int starting;   /* start_queued is on the stack: answers from /etc/hosts
                      * come back inside ares_*, and must not recurse into it */
@@ -103,13 +105,17 @@ static void query_free(struct query *q)
 
 static void start_queued(struct dns *d);
 
-/* The window: how many queries go to c-ares at once.  It starts well below
- * the cap, as a burst of hundreds of queries overflows socket buffers (the
- * server's, or ours with its answers), and grows by one with every query
- * that ends, answered or timed out: silence is not congestion, and a dead
- * server must not slow the others' share.  An answer that came only to a
- * retry means a query or its answer was lost: cut the window, once per
- * round of queries. */
+/* The window: how many queries go to c-ares at once, TCP's way.  It starts
+ * well below the cap, as a burst of hundreds of queries overflows socket
+ * buffers (the server's, or ours with its answers); it grows by one with
+ * every answer up to a threshold, then by one a window's worth of answers.
+ * An answer that came only to a retry means a query or its answer was lost:
+ * cut the window (once per round of queries), and grow slowly from there.
+ * A query that timed out on every try grows the window by one whatever the
+ * threshold: silence is not congestion, and a dead server must not hold
+ * the others back.  (Lab, release build: 1024 PTRs of dnsmasq in 0.1 s;
+ * growing by one per answer up to 500 lost a fifth of the queries in
+ * dnsmasq's socket and waited a second for the retries.) */
 static void adjust_window(struct dns *d, const struct query *q, enum dns_status st,
                           int timeouts)
 {
@@ -119,10 +125,15 @@ static void adjust_window(struct dns *d, const struct query *q, enum dns_status 
         d->window *= 0.7;
         if (d->window < DNS_MIN_WINDOW)
             d->window = DNS_MIN_WINDOW;
+        d->ssthresh = d->window;
         d->last_cut = now_usec();
-    } else if (d->window < (double)d->max_inflight) {
+    } else if (st == DNS_TIMEOUT || d->window < d->ssthresh) {
         d->window += 1;
+    } else {
+        d->window += 1 / d->window;
     }
+    if (d->window > (double)d->max_inflight)
+        d->window = (double)d->max_inflight;
 }
 
 /* A query with c-ares ended: its one callback, then its place goes to the
@@ -379,6 +390,7 @@ struct dns *dns_new(struct ev_loop *loop, const struct dns_options *opt, char *e
     d->max_inflight = opt && opt->max_inflight ? opt->max_inflight : DNS_DEFAULT_INFLIGHT;
     d->window = d->max_inflight < DNS_INITIAL_WINDOW ? (double)d->max_inflight
                                                      : DNS_INITIAL_WINDOW;
+    d->ssthresh = DNS_SSTHRESH;
     usec_t timeout = opt && opt->timeout > 0 ? opt->timeout : DNS_DEFAULT_TIMEOUT;
     char lookups[] = "fb"; /* /etc/hosts, then DNS, as the system resolver */
     struct ares_options o = {
