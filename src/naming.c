@@ -359,20 +359,61 @@ struct ask {
 /* As nmap, a name's addresses of both families are kept: the first of the
  * scan's family is scanned, the others are listed ("Other addresses").
  * Those of the scan's family go first, so the iterator finds one at [0]. */
+static void store_addrs(struct target_token *t, int family, const struct ip_addr *addrs,
+                        size_t n)
+{
+    t->looked_up = 1;
+    if (!n)
+        return;
+    t->resolved = xcalloc(n, sizeof *t->resolved);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++)
+            if ((addrs[i].family == family) == (pass == 0))
+                t->resolved[t->nresolved++] = addrs[i];
+}
+
 static void on_addrs(void *arg, const struct dns_answer *a)
 {
     struct ask *ask = arg;
-    struct target_token *t = ask->t;
-    t->looked_up = 1;
-    if (a->status != DNS_OK || !a->naddrs)
-        return;
-    t->resolved = xcalloc(a->naddrs, sizeof *t->resolved);
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < a->naddrs; i++)
-            if ((a->addrs[i].family == ask->family) == (pass == 0))
-                t->resolved[t->nresolved++] = a->addrs[i];
+    store_addrs(ask->t, ask->family, a->addrs, a->status == DNS_OK ? a->naddrs : 0);
 }
 
+/* --system-dns: getaddrinfo, one name after the other (nmap resolves
+ * target names so whatever the option). */
+static void system_resolve(struct target_token *t, int family)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res;
+    struct ip_addr *addrs = NULL;
+    size_t n = 0, cap = 0;
+    if (getaddrinfo(t->name, NULL, &hints, &res) == 0) {
+        for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+            struct ip_addr x = {.family = (sa_family_t)ai->ai_family};
+            if (ai->ai_family == AF_INET)
+                x.u.v4 = ((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
+            else if (ai->ai_family == AF_INET6)
+                x.u.v6 = ((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
+            else
+                continue;
+            size_t j;
+            for (j = 0; j < n && !ip_addr_equal(&addrs[j], &x); j++)
+                ;
+            if (j < n)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 4;
+                addrs = xreallocarray(addrs, cap, sizeof *addrs);
+            }
+            addrs[n++] = x;
+        }
+        freeaddrinfo(res);
+    }
+    store_addrs(t, family, addrs, n);
+    free(addrs);
+}
+
+/* Ask for every name of l not resolved yet: with d, or with getaddrinfo
+ * when d is NULL. */
 static void ask_names(struct dns *d, struct target_list *l, int family, struct ask *asks,
                       size_t *n)
 {
@@ -380,16 +421,38 @@ static void ask_names(struct dns *d, struct target_list *l, int family, struct a
         struct target_token *t = &l->tok[i];
         if (t->kind != TARGET_NAME || t->looked_up || t->resolved)
             continue;
+        if (!d) {
+            system_resolve(t, family);
+            continue;
+        }
         asks[*n] = (struct ask){t, family};
         dns_forward(d, t->name, AF_UNSPEC, on_addrs, &asks[(*n)++]);
     }
 }
 
+/* An exclude name without an address of the scan's family cannot exclude
+ * anything: an error, as when it does not resolve at all. */
+static int check_exclude(const struct target_list *exclude, int family, char *err,
+                         size_t errlen)
+{
+    for (size_t i = 0; i < exclude->n; i++) {
+        const struct target_token *t = &exclude->tok[i];
+        if (t->kind == TARGET_NAME && (!t->nresolved || t->resolved[0].family != family)) {
+            snprintf(err, errlen, "failed to resolve \"%s\"", t->name);
+            return -ENOENT;
+        }
+    }
+    return 0;
+}
+
 int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targets,
                          struct target_list *exclude, char *err, size_t errlen)
 {
-    if (cfg->system_dns)
-        return target_list_resolve_names(exclude, cfg->family, err, errlen);
+    if (cfg->system_dns) {
+        ask_names(NULL, exclude, cfg->family, NULL, NULL);
+        ask_names(NULL, targets, cfg->family, NULL, NULL);
+        return check_exclude(exclude, cfg->family, err, errlen);
+    }
     size_t names = 0;
     for (size_t i = 0; i < targets->n; i++)
         names += targets->tok[i].kind == TARGET_NAME;
@@ -424,12 +487,5 @@ int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targ
     free(asks);
     if (r < 0)
         return r;
-    for (size_t i = 0; i < exclude->n; i++) {
-        const struct target_token *t = &exclude->tok[i];
-        if (t->kind == TARGET_NAME && (!t->nresolved || t->resolved[0].family != cfg->family)) {
-            snprintf(err, errlen, "failed to resolve \"%s\"", t->name);
-            return -ENOENT;
-        }
-    }
-    return 0;
+    return check_exclude(exclude, cfg->family, err, errlen);
 }

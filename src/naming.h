@@ -60,9 +60,9 @@ void naming_free(struct naming *n);
  * targets never waits on DNS.  A target name that does not resolve is
  * reported when iteration reaches it (nmap's `Failed to resolve "NAME".`);
  * an exclude name that does not resolve is an error (-ENOENT, err says
- * which).  With --system-dns the exclude names go through getaddrinfo
- * here and the target names when iteration reaches them, as nmap does.
- * 0, or -errno with err set. */
+ * which).  As nmap, a name keeps its addresses of both families (the others
+ * are listed, not scanned).  With --system-dns the names go through
+ * getaddrinfo, one after the other.  0, or -errno with err set. */
 int naming_resolve_lists(const struct scan_config *cfg, struct target_list *targets,
                          struct target_list *exclude, char *err, size_t errlen);
 

@@ -702,6 +702,15 @@ static void test_resolve_lists(void **state)
     assert_int_equal(r, -ENOENT);
     assert_contains(err, "nosuch.portscout.test");
     target_list_free(&ex);
+
+    /* --system-dns: getaddrinfo (localhost from /etc/hosts, no server) */
+    cfg.system_dns = 1;
+    assert_int_equal(target_list_add_text(&ex, "localhost", AF_INET, 1, err, sizeof err), 0);
+    assert_int_equal(naming_resolve_lists(&cfg, &tl, &ex, err, sizeof err), 0);
+    assert_true(ex.tok[0].looked_up);
+    assert_true(ex.tok[0].nresolved >= 1);
+    assert_string_equal(ip_addr_str(&ex.tok[0].resolved[0], a), "127.0.0.1");
+    target_list_free(&ex);
     server_stop(loop);
 }
 
