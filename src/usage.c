@@ -22,6 +22,8 @@ void options_usage(FILE *f)
         "HOST DISCOVERY:\n"
         "  -Pn: Treat all hosts as online -- skip host discovery\n"
         "  -n/-R: Never do DNS resolution/Always resolve [default: sometimes]\n"
+        "  --dns-servers <serv1[,serv2],...>: Specify custom DNS servers\n"
+        "  --system-dns: Use OS's DNS resolver\n"
         "  (Without -Pn, a host is up when it answers a TCP ACK to port 80 or a SYN\n"
         "   to 443, with -sT a connect to either; this machine's addresses always are.)\n"
         "SCAN TECHNIQUES:\n"
