@@ -300,6 +300,8 @@ static void abandon_all(struct engine *eng, struct host *h)
 
 static void host_start_scan(struct engine *eng, struct host *h)
 {
+    if (eng->ev.host_up) /* every host that is up passes here, once */
+        eng->ev.host_up(eng->ev.arg, &h->target);
     abandon_all(eng, h);
     h->phase = PHASE_SCAN;
     h->silent = 0;

@@ -61,6 +61,10 @@ struct engine_events {
      * why the host was up; returns how many (0: none, scan it afresh). */
     size_t (*prior)(void *arg, const struct ip_addr *a, const struct port_result **ports,
                     uint8_t *up_reason);
+    /* A host was found up (discovery answered, -Pn, a local address), before
+     * its port scan: naming starts its reverse DNS lookup here so that the
+     * name is known by the time host_done comes.  NULL when not wanted. */
+    void (*host_up)(void *arg, const struct target *t);
 };
 
 struct engine_stats {

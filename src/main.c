@@ -2,7 +2,6 @@
 /* portscout: parse the command line, stream the targets through the engine
  * and fan the results out to the outputs.  The only place that exits. */
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "engine.h"
 #include "lib/xalloc.h"
 #include "macvendor.h"
+#include "naming.h"
 #include "options.h"
 #include "output/output.h"
 #include "resume.h"
@@ -29,6 +29,7 @@ struct run {
     const struct resume *resume; /* --resume: what the interrupted run left */
     char *xml_carry;
     struct status *status;
+    struct naming *naming;  /* reverse names; holds reports until theirs come */
     FILE *progress;         /* -v lines: stdout, or stderr when a format owns it */
     struct scan_info info;
     struct output out[MAX_OUTPUTS];
@@ -44,21 +45,13 @@ static void die(const char *msg)
     exit(1);
 }
 
-static void on_host(void *arg, const struct host_report *r)
+/* A finished host with its name (from naming.c, in target order), and
+ * the owner of its MAC address from the IEEE registry. */
+static void write_host(void *arg, const struct host_report *r)
 {
     struct run *run = arg;
     struct host_report rep = *r;
     status_clear(run->status);
-    char name[NI_MAXHOST] = "";
-    enum dns_mode dns = run->opt->cfg.dns;
-    /* Reverse names through the system resolver; -n never asks. */
-    if (dns == DNS_ALWAYS || (dns == DNS_UP_HOSTS && r->up)) {
-        struct sockaddr_storage ss;
-        socklen_t len = ip_addr_sockaddr(&r->target->addr, 0, &ss);
-        if (getnameinfo((struct sockaddr *)&ss, len, name, sizeof name, NULL, 0,
-                        NI_NAMEREQD) == 0)
-            rep.rdns = name;
-    }
     if (r->has_mac) {
         if (!run->mv_tried) {
             char err[256];
@@ -72,6 +65,18 @@ static void on_host(void *arg, const struct host_report *r)
     }
     for (int i = 0; i < run->nout; i++)
         run->out[i].fmt->host(&run->out[i], &run->info, &rep);
+}
+
+static void on_host(void *arg, const struct host_report *r)
+{
+    struct run *run = arg;
+    naming_host_done(run->naming, r);
+}
+
+static void on_host_up(void *arg, const struct target *t)
+{
+    struct run *run = arg;
+    naming_host_up(run->naming, t);
 }
 
 static void on_open(void *arg, const struct target *t, const struct port_result *p)
@@ -94,6 +99,8 @@ static void on_warning(void *arg, const char *msg)
 static void on_partial(void *arg, const struct host_report *r)
 {
     struct run *run = arg;
+    /* The scan was stopped: names still under way are not waited for. */
+    naming_flush(run->naming);
     for (int i = 0; i < run->nout; i++)
         if (run->out[i].fmt->partial)
             run->out[i].fmt->partial(&run->out[i], &run->info, r);
@@ -114,6 +121,7 @@ static size_t on_prior(void *arg, const struct ip_addr *a, const struct port_res
 static void on_tick(void *arg)
 {
     struct run *run = arg;
+    naming_tick(run->naming);
     status_tick(run->status, run->open_ports);
 }
 
@@ -324,6 +332,10 @@ int main(int argc, char **argv)
     run.info.stylesheet = opt.no_stylesheet ? NULL : opt.stylesheet;
     run.info.start = time(NULL);
     run.info.start_us = now_usec();
+    /* Target names are resolved all at once, before anything is written:
+     * an exclude name that fails ends the run like a bad option. */
+    if (naming_resolve_lists(&opt.cfg, &opt.targets, &opt.exclude, err, sizeof err) != 0)
+        die(err);
     open_outputs(&run, &opt);
     for (int i = 0; i < run.nout; i++)
         run.out[i].fmt->begin(&run.out[i], &run.info);
@@ -334,9 +346,13 @@ int main(int argc, char **argv)
     target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
     struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
                                .warning = on_warning, .tick = on_tick,
-                               .host_partial = on_partial, .prior = on_prior};
+                               .host_partial = on_partial, .prior = on_prior,
+                               .host_up = on_host_up};
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
+        die(err);
+    run.naming = naming_new(&opt.cfg, engine_loop(eng), write_host, &run, err, sizeof err);
+    if (!run.naming)
         die(err);
     const char *scan_name = opt.cfg.ping_only ? "Ping Scan" : opt.cfg.tech->scan_name;
     if (opt.cfg.verbose && opt.targets.n && !opt.cfg.list_scan) {
@@ -347,6 +363,17 @@ int main(int argc, char **argv)
     running = eng;
     catch_signals();
     int r = engine_run(eng, err, sizeof err);
+    /* Reports still waiting for their names: wait for the lookups (c-ares
+     * gives up after its tries), unless the scan was stopped. */
+    if (engine_stats(eng)->interrupted)
+        naming_flush(run.naming);
+    while (naming_held(run.naming) && !signalled) {
+        int w = naming_wait(run.naming, 200 * USEC_PER_MSEC);
+        if (w < 0 && w != -EINTR)
+            break;
+        status_tick(run.status, run.open_ports);
+    }
+    naming_flush(run.naming);
     status_free(run.status);
     run.status = NULL;
     const struct engine_stats *st = engine_stats(eng);
@@ -383,6 +410,7 @@ int main(int argc, char **argv)
     }
     if (opt.cfg.verbose && opt.cfg.tech->privileged)
         print_packet_counts(run.progress, st, opt.cfg.debug);
+    naming_free(run.naming);
     engine_free(eng);
     target_iter_free(&it);
     if (r != 0)

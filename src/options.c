@@ -820,8 +820,6 @@ int options_finish(struct options *o, const struct services *svc, char *err, siz
         return -1;
     if (o->exclude_file && add_file(&o->exclude, o->exclude_file, o->cfg.family, err, errlen))
         return -1;
-    if (target_list_resolve_names(&o->exclude, o->cfg.family, err, errlen))
-        return -1;
 
     unsigned mask = PROTO_MASK(o->cfg.tech->proto);
     struct port_set *set = xcalloc(1, sizeof *set);

@@ -493,7 +493,23 @@ int target_iter_next(struct target_iter *it, struct target *t, char *err, size_t
                 continue;
             }
         } else if (!it->started && !it->res) {
-            it->nres = resolve(tok->name, it->family, &it->res);
+            if (tok->looked_up) {
+                it->nres = tok->nresolved;
+                it->res = it->nres ? xcalloc(it->nres, sizeof *it->res) : NULL;
+                if (it->nres)
+                    memcpy(it->res, tok->resolved, it->nres * sizeof *it->res);
+            } else {
+                it->nres = resolve(tok->name, it->family, &it->res);
+            }
+            if (it->nres && it->res[0].family != it->family) {
+                /* resolved ahead with both families: none of the scan's */
+                int six = it->family == AF_INET6;
+                snprintf(err, errlen, "Warning: Hostname %s resolves, but not to any IPv%c "
+                         "address. Try scanning %s -6\nFailed to resolve \"%s\".", tok->name,
+                         six ? '6' : '4', six ? "without" : "with", tok->name);
+                next_token(it);
+                return -ENOENT;
+            }
             if (it->nres == 0) {
                 snprintf(err, errlen, "Failed to resolve \"%s\".", tok->name);
                 next_token(it);

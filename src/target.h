@@ -23,8 +23,10 @@ struct target_token {
     struct in6_addr v6;    /* TARGET_V6: the (masked) prefix */
     int prefix;            /* TARGET_V6/TARGET_NAME: prefix length, -1 if none */
     char *name;            /* TARGET_NAME: host name without /prefix */
-    struct ip_addr *resolved; /* TARGET_NAME in exclude lists: its addresses */
+    struct ip_addr *resolved; /* TARGET_NAME: its addresses, when resolved ahead */
     size_t nresolved;
+    int looked_up;            /* resolved ahead (naming.c): resolved/nresolved are
+                               * the answer, even when empty; iteration asks no one */
 };
 
 struct target_list {

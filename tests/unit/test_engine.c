@@ -32,6 +32,7 @@ static struct {
     struct port_result report[NPORTS + 1];
     size_t nreport;
     int reports;
+    int ups, ups_before_scan; /* host_up calls; of them, before any probe went */
 } T;
 
 static int fake_send(struct engine *eng, void *state, struct probe *p)
@@ -91,6 +92,14 @@ static void on_tick(void *arg)
     }
 }
 
+/* naming starts a reverse lookup here: once per up host, before its scan */
+static void on_up(void *arg, const struct target *t)
+{
+    (void)arg, (void)t;
+    T.ups++;
+    T.ups_before_scan += T.n == 0;
+}
+
 static void on_host(void *arg, const struct host_report *r)
 {
     (void)arg;
@@ -120,7 +129,7 @@ static void test_late_answers(void **state)
 
     struct target_iter it;
     target_iter_init(&it, &o.targets, &o.exclude, AF_INET);
-    struct engine_events ev = {.host_done = on_host, .tick = on_tick};
+    struct engine_events ev = {.host_done = on_host, .tick = on_tick, .host_up = on_up};
     T.eng = engine_new(&o.cfg, &it, &ev, err, sizeof err);
     assert_non_null(T.eng);
     assert_int_equal(engine_run(T.eng, err, sizeof err), 0);
@@ -129,6 +138,8 @@ static void test_late_answers(void **state)
      * before their answer comes; those answered while the host was still
      * being scanned are open after all, the rest stay filtered. */
     assert_int_equal(T.reports, 1);
+    assert_int_equal(T.ups, 1);
+    assert_int_equal(T.ups_before_scan, 1);
     assert_int_equal(T.nreport, NPORTS);
     assert_true(T.late > 0);
     assert_int_equal(T.refused_unsent, T.late_attempts);
