@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Building TCP probes, decoding captured replies, describing packets.
+/* Building probes (TCP, discovery), decoding captured replies, describing
+ * packets.
  *
  * Captured bytes are read one byte at a time (rd16/rd32, memcpy for
  * addresses): no struct is ever laid over a capture, so alignment and

@@ -120,7 +120,8 @@ size_t pkt_build_arp_request(uint8_t *buf, size_t cap, const uint8_t smac[6],
 size_t pkt_build_nd_solicit(uint8_t *buf, size_t cap, const struct ip_addr *src,
                             const struct ip_addr *target, const uint8_t smac[6]);
 
-/* The solicited-node multicast address of a (RFC 4291 2.7.1). */
+/* The solicited-node multicast address of IPv6 address a (RFC 4291
+ * 2.7.1); out may be a. */
 void pkt_solicited_node(const struct ip_addr *a, struct ip_addr *out);
 
 /* A packet as captured, decoded. */

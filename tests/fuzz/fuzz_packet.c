@@ -433,8 +433,12 @@ static size_t build_ip_probe(struct reader *rd, unsigned kind, struct pkt_ip_spe
     } else {
         *proto = (uint8_t)take(rd, 1);
         uint16_t sport = (uint16_t)take(rd, 2), id = (uint16_t)take(rd, 2);
-        len = pkt_build_ipproto(ip, cap, s, *proto, sport, id, (uint16_t)take(rd, 2));
-        FUZZ_CHECK(len >= hl);
+        uint16_t seq = (uint16_t)take(rd, 2);
+        len = pkt_build_ipproto(ip, cap, s, *proto, sport, id, seq);
+        /* refused only when it does not fit */
+        uint8_t room[PKT_MAX];
+        size_t need = pkt_build_ipproto(room, sizeof room, s, *proto, sport, id, seq);
+        FUZZ_CHECK(need >= hl && len == (need <= cap ? need : 0));
     }
     if (len) {
         FUZZ_CHECK((v6 ? ip[6] : ip[9]) == *proto);
