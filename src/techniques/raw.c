@@ -300,6 +300,12 @@ struct pkt_ip_spec raw_ip_spec(struct raw_state *rs, const struct route *r,
 
 /* ---- link layer (ARP, ND) ------------------------------------------------- */
 
+void raw_note_mac(struct raw_state *rs, struct probe *p, const struct pkt_reply *r)
+{
+    if (p->ping && r->has_lladdr && raw_on_link(rs->eng, rs, p->addr))
+        engine_host_mac(rs->eng, p, r->lladdr);
+}
+
 const struct link_info *raw_link(struct raw_state *rs, int ifindex, const char *ifname)
 {
     for (int i = 0; i < rs->nlinks; i++)

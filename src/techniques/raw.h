@@ -145,6 +145,10 @@ void raw_fini(void *state);
 int raw_send(struct engine *eng, void *state, struct probe *p);
 void raw_release(struct engine *eng, void *state, struct probe *p);
 
+/* A discovery answer from a host on an attached Ethernet (--send-ip, or
+ * -PS... with --disable-arp-ping) still tells its MAC address, as in nmap. */
+void raw_note_mac(struct raw_state *rs, struct probe *p, const struct pkt_reply *r);
+
 /* tcpraw.c */
 uint8_t tcp_variant_flags(unsigned variant);
 int tcp_send(struct raw_state *rs, struct probe *p, const struct route *r);

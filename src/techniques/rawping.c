@@ -172,10 +172,12 @@ static int answer(struct raw_state *rs, struct probe *p, int t, enum port_state 
         else
             raw_trace(rs, "RCVD", r->ip, r->iplen, NULL);
     }
-    if (r->has_lladdr && (r->kind == PKT_ARP || r->kind == PKT_ND_ADVERT))
-        engine_host_mac(rs->eng, p, r->kind == PKT_ARP         ? r->arp_sha
-                                    : r->nd_has_tll            ? r->nd_tll
-                                                               : r->lladdr);
+    if (r->kind == PKT_ARP)
+        engine_host_mac(rs->eng, p, r->arp_sha);
+    else if (r->kind == PKT_ND_ADVERT && r->nd_has_tll)
+        engine_host_mac(rs->eng, p, r->nd_tll);
+    else
+        raw_note_mac(rs, p, r);
     p->rcvd = rs->rcvd;
     /* a link-layer answer has no TTL (ND's hop limit is always 255) */
     uint8_t ttl = r->kind == PKT_ARP || r->kind == PKT_ND_ADVERT ? 0 : r->ttl;

@@ -139,6 +139,7 @@ void tcp_handle(struct raw_state *rs, const struct pkt_reply *r)
         raw_trace(rs, "RCVD", r->ip, r->iplen, q == &late ? " (late)" : NULL);
     if (q == p) {
         p->rcvd = rs->rcvd;
+        raw_note_mac(rs, p, r);
         engine_probe_reply(eng, p, st, why, r->ttl, (unsigned)t);
     }
 }
