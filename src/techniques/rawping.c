@@ -201,10 +201,12 @@ static int icmp_reply(struct raw_state *rs, const struct pkt_reply *r)
     struct probe *p = raw_table_find(rs, &r->src, 0, w);
     uint32_t what = what_of(w, 0);
     if (!p && w == W_ICMP_ECHO) {
-        /* -PO1 / -PO58 sends an echo request too */
+        /* -PO1 / -PO58 sends an echo request too; its answer is, as nmap
+         * names it, a response in that protocol */
         unsigned proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
         p = raw_table_find(rs, &r->src, (uint16_t)proto, W_IPPROTO);
         what = what_of(W_IPPROTO, proto);
+        why = REASON_PROTO_RESPONSE;
     }
     if (!p)
         return 1; /* no such probe in flight: stale, or someone else's ping */
