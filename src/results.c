@@ -90,6 +90,8 @@ enum reason reason_from_icmp(int v6, unsigned type, unsigned code)
     }
     if (type == ICMP6_TIME_EXCEEDED)
         return REASON_TIME_EXCEEDED;
+    if (type == ICMP6_PARAM_PROB) /* code 1: unknown next header, IPv6's proto-unreach */
+        return code == ICMP6_PARAMPROB_NEXTHEADER ? REASON_PROTO_UNREACH : REASON_NONE;
     switch (code) {
     case ICMP6_DST_UNREACH_NOROUTE: return REASON_NO_ROUTE;
     case ICMP6_DST_UNREACH_ADMIN: return REASON_ADMIN_PROHIBITED;

@@ -169,6 +169,9 @@ static int answer(struct raw_state *rs, struct probe *p, int t, enum port_state 
         if (r->kind == PKT_ARP)
             printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
                    pkt_describe_arp(r->ip, r->iplen, line, sizeof line));
+        else if (r->kind == PKT_ND_ADVERT)
+            printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
+                   pkt_describe_nd_advert(r, line, sizeof line));
         else
             raw_trace(rs, "RCVD", r->ip, r->iplen, NULL);
     }
@@ -342,6 +345,8 @@ void ping_filter(const struct raw_state *rs, int linktype, char *expr, size_t ca
         append(expr, cap, " or (icmp6 and ip6[40] == 136)");
     if (cfg->arp_ping && !v6 && linktype == DLT_EN10MB)
         append(expr, cap, " or arp");
+    if (v6 && has_kind(cfg, PING_IPPROTO, -1)) /* parameter problem: unknown next header */
+        append(expr, cap, " or (icmp6 and ip6[40] == 4)");
     for (size_t i = 0; i < cfg->npings; i++) {
         unsigned pr = cfg->pings[i].arg;
         if (cfg->pings[i].kind == PING_IPPROTO && pr != IPPROTO_ICMP && pr != IPPROTO_ICMPV6 &&
