@@ -675,6 +675,7 @@ int target_iter_init_random(struct target_iter *it, const struct target_list *l,
         nblocks += l->tok[k].kind == TARGET_NAME && l->tok[k].prefix >= 0;
     }
     it->randomized = 1;
+    it->radix_tok = SIZE_MAX;
     it->rtotal = total;
     if (total)
         permute_init(&it->perm, total, seed);
@@ -682,7 +683,7 @@ int target_iter_init_random(struct target_iter *it, const struct target_list *l,
     it->blocks = xcalloc(nblocks ? nblocks : 1, sizeof *it->blocks);
     total = 0;
     for (size_t k = 0; k < l->n; k++) {
-        uint64_t n;
+        uint64_t n = 0; /* checked above */
         token_space(&l->tok[k], family, &n);
         it->cum[k] = total += n;
         if (l->tok[k].kind == TARGET_NAME && l->tok[k].prefix >= 0)
@@ -710,16 +711,25 @@ static size_t token_at(const struct target_iter *it, uint64_t idx, uint64_t *off
  * gives: the last octet varies fastest, so the offset is a number in mixed
  * radix with one digit per octet, each digit selecting a value of its map.
  * Contiguous maps (CIDR blocks, ranges) need no search. */
-static void v4_at(const struct target_token *t, uint64_t off, struct ip_addr *a)
+static void v4_at(struct target_iter *it, size_t k, uint64_t off, struct ip_addr *a)
 {
+    const struct target_token *t = &it->list->tok[k];
+    if (it->radix_tok != k) { /* digest the maps once per run of one token */
+        for (int i = 0; i < 4; i++) {
+            const uint8_t *bm = t->octets[i];
+            it->radix[i] = octet_count(bm);
+            it->radix_first[i] = (uint8_t)octet_first(bm);
+            it->radix_contig[i] = octet_last(bm) - octet_first(bm) + 1 == it->radix[i];
+        }
+        it->radix_tok = k;
+    }
     uint32_t v = 0;
     for (int i = 3; i >= 0; i--) {
-        const uint8_t *bm = t->octets[i];
-        unsigned c = octet_count(bm), first = octet_first(bm);
-        unsigned digit = (unsigned)(off % c);
+        unsigned c = it->radix[i], digit = (unsigned)(off % c);
         off /= c;
-        int contiguous = octet_last(bm) - first + 1 == c;
-        v |= (contiguous ? first + digit : octet_select(bm, digit)) << (24 - 8 * i);
+        v |= (it->radix_contig[i] ? it->radix_first[i] + digit
+                                  : octet_select(t->octets[i], digit))
+             << (24 - 8 * i);
     }
     a->family = AF_INET;
     a->u.v4.s_addr = htonl(v);
@@ -813,7 +823,7 @@ static int random_next(struct target_iter *it, struct target *t, char *err, size
             continue;
         }
         if (tok->kind == TARGET_V4) {
-            v4_at(tok, off, &t->addr);
+            v4_at(it, k, off, &t->addr);
         } else {
             struct ip_addr base = {.family = AF_INET6, .u.v6 = tok->v6};
             block_at(&base, off, &t->addr);

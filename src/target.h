@@ -85,6 +85,11 @@ struct target_iter {
     uint64_t *cum;               /* per token: its addresses and all before it */
     struct target_block *blocks; /* name/prefix tokens, resolved once */
     size_t nblocks;
+    /* the octet maps of the last IPv4 token decoded, digested: how many
+     * values each has, its first, and whether they are contiguous */
+    size_t radix_tok;
+    unsigned radix[4];
+    uint8_t radix_first[4], radix_contig[4];
 };
 
 void target_iter_init(struct target_iter *it, const struct target_list *l,
