@@ -48,8 +48,9 @@ static void on_host(void *arg, const struct host_report *r)
     status_clear(run->status);
     char name[NI_MAXHOST] = "";
     enum dns_mode dns = run->opt->cfg.dns;
-    /* Reverse names through the system resolver; -n never asks. */
-    if (dns == DNS_ALWAYS || (dns == DNS_UP_HOSTS && r->up)) {
+    /* Reverse names through the system resolver; -n never asks.  -sL names
+     * every target (as nmap does: finding names is what a list scan is for). */
+    if (dns == DNS_ALWAYS || (dns == DNS_UP_HOSTS && (r->up || r->listed))) {
         struct sockaddr_storage ss;
         socklen_t len = ip_addr_sockaddr(&r->target->addr, 0, &ss);
         if (getnameinfo((struct sockaddr *)&ss, len, name, sizeof name, NULL, 0,
@@ -330,7 +331,9 @@ int main(int argc, char **argv)
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
         die(err);
-    if (opt.cfg.verbose && opt.targets.n) {
+    /* -sL starts no scan: nmap prints no scan's lines for it */
+    int scan_lines = opt.cfg.verbose && opt.targets.n && !opt.cfg.list_scan;
+    if (scan_lines) {
         print_clock(run.progress, "Initiating", opt.cfg.tech->scan_name);
         fputc('\n', run.progress);
     }
@@ -342,7 +345,7 @@ int main(int argc, char **argv)
     run.status = NULL;
     const struct engine_stats *st = engine_stats(eng);
     usec_t elapsed = now_usec() - run.info.start_us;
-    if (opt.cfg.verbose && opt.targets.n) {
+    if (scan_lines) {
         print_clock(run.progress, "Completed", opt.cfg.tech->scan_name);
         fprintf(run.progress, ", %.2fs elapsed (%llu total ports)\n",
                 (double)elapsed / USEC_PER_SEC,
@@ -368,7 +371,7 @@ int main(int argc, char **argv)
         if (run.out[i].owns_f && fclose(run.out[i].f) != 0)
             fprintf(stderr, "portscout: writing an output file failed\n");
     }
-    if (opt.cfg.verbose && opt.cfg.tech->privileged)
+    if (opt.cfg.verbose && opt.cfg.tech->privileged && !opt.cfg.list_scan)
         print_packet_counts(run.progress, st, opt.cfg.debug);
     engine_free(eng);
     target_iter_free(&it);
