@@ -1057,7 +1057,8 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     if (eng->max_cwnd < eng->low_cwnd)
         eng->max_cwnd = eng->low_cwnd;
     eng->fd_cap = fd_budget();
-    eng->nlocals = ip_addr_locals(&eng->locals);
+    if (!cfg->list_scan) /* -sL asks nothing of the network, not even this */
+        eng->nlocals = ip_addr_locals(&eng->locals);
     if (eng->tech->init && !cfg->list_scan) { /* -sL sends nothing: no sockets */
         int r = eng->tech->init(eng, &eng->tech_state);
         if (r < 0) {
