@@ -685,8 +685,35 @@ static void apply_prior(struct engine *eng, struct host *h, const struct port_re
     maybe_finish(h);
 }
 
+/* -sL: a target is named, never probed, so it is reported as soon as it
+ * is reached, without entering the group (nothing else is in it, so target
+ * order holds).  A list never returns to the event loop until it ends, so
+ * the tick hook (status line, keys) is called from here. */
+static void list_host(struct engine *eng, struct target *t)
+{
+    time_t now = time(NULL);
+    struct host_report r = {
+        .target = t,
+        .listed = 1,
+        .up_reason = REASON_USER_SET,
+        .latency = -1,
+        .start = now,
+        .end = now,
+    };
+    eng->stats.hosts_total++;
+    if (eng->ev.host_done)
+        eng->ev.host_done(eng->ev.arg, &r);
+    target_clear(t);
+    if (eng->tick && (eng->stats.hosts_total & 4095) == 0)
+        eng->tick(eng->ev.arg);
+}
+
 static void add_host(struct engine *eng, struct target *t)
 {
+    if (eng->cfg->list_scan) {
+        list_host(eng, t);
+        return;
+    }
     struct host *h = xcalloc(1, sizeof *h);
     h->target = *t;
     h->start_us = now_usec();
@@ -1070,8 +1097,9 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     if (eng->max_cwnd < eng->low_cwnd)
         eng->max_cwnd = eng->low_cwnd;
     eng->fd_cap = fd_budget();
-    eng->nlocals = ip_addr_locals(&eng->locals);
-    if (eng->tech->init) {
+    if (!cfg->list_scan) /* -sL asks nothing of the network, not even this */
+        eng->nlocals = ip_addr_locals(&eng->locals);
+    if (eng->tech->init && !cfg->list_scan) { /* -sL sends nothing: no sockets */
         int r = eng->tech->init(eng, &eng->tech_state);
         if (r < 0) {
             snprintf(err, errlen, "cannot start the %s scan: %s", eng->tech->name, strerror(-r));
@@ -1124,7 +1152,7 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         usec_t now = now_usec();
         expire(eng, now);
         int r = send_round(eng, now);
-        if (eng->tech->flush)
+        if (eng->tech->flush && eng->tech_state)
             eng->tech->flush(eng, eng->tech_state);
         if (eng->ping_state && eng->ping_state != eng->tech_state && eng->ping_tech->flush)
             eng->ping_tech->flush(eng, eng->ping_state);

@@ -324,6 +324,14 @@ int main(int argc, char **argv)
      * file output. */
     signal(SIGPIPE, SIG_IGN);
 
+    /* before any output begins: a target space too large is a usage error */
+    struct target_iter it;
+    if (!opt.cfg.randomize_hosts)
+        target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
+    else if (target_iter_init_random(&it, &opt.targets, &opt.exclude, opt.cfg.family,
+                                     opt.cfg.seed, err, sizeof err) != 0)
+        die(err);
+
     struct run run = {.opt = &opt, .resuming = resumed_argv != NULL,
                       .resume = resumed_argv ? &rs : NULL};
     run.info.cfg = &opt.cfg;
@@ -342,8 +350,6 @@ int main(int argc, char **argv)
     if (opt.targets.n == 0)
         fprintf(stderr, "WARNING: No targets were specified, so 0 hosts scanned.\n");
 
-    struct target_iter it;
-    target_iter_init(&it, &opt.targets, &opt.exclude, opt.cfg.family);
     struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
                                .warning = on_warning, .tick = on_tick,
                                .host_partial = on_partial, .prior = on_prior,
@@ -408,7 +414,7 @@ int main(int argc, char **argv)
         if (run.out[i].owns_f && fclose(run.out[i].f) != 0)
             fprintf(stderr, "portscout: writing an output file failed\n");
     }
-    if (opt.cfg.verbose && opt.cfg.tech->privileged)
+    if (opt.cfg.verbose && opt.cfg.tech->privileged && !opt.cfg.list_scan)
         print_packet_counts(run.progress, st, opt.cfg.debug);
     naming_free(run.naming);
     engine_free(eng);

@@ -629,9 +629,8 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
 
 /* nmap's default: a SYN scan when raw packets can be sent, else connect.
  * A raw technique asked for without the privilege is an error. */
-static int choose_technique(struct options *o, char *err, size_t errlen)
+static int choose_technique(struct options *o, int raw, char *err, size_t errlen)
 {
-    int raw = o->privileged >= 0 ? o->privileged : technique_raw_allowed();
     if (!o->tech_set)
         o->cfg.tech = raw || o->cfg.scanflags >= 0 ? &technique_syn : &technique_connect;
     if (o->cfg.tech->privileged && !raw)
@@ -790,9 +789,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     if (ret)
         return -1;
     apply_timing(o);
-    if (choose_technique(o, err, errlen) != 0 ||
-        choose_pings(o, o->privileged >= 0 ? o->privileged : technique_raw_allowed(), err,
-                     errlen) != 0)
+    /* May raw packets be sent?  (Found out by opening a raw socket, which a
+     * list scan, sending nothing, does not even do.) */
+    int raw = o->privileged >= 0 ? o->privileged
+            : o->cfg.list_scan   ? 0
+                                 : technique_raw_allowed();
+    if (choose_technique(o, raw, err, errlen) != 0 || choose_pings(o, raw, err, errlen) != 0)
         return -1;
     if (!o->seed_set && getrandom(&o->cfg.seed, sizeof o->cfg.seed, GRND_NONBLOCK) !=
                             (ssize_t)sizeof o->cfg.seed)

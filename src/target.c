@@ -401,11 +401,14 @@ void target_iter_init(struct target_iter *it, const struct target_list *l,
     it->family = family;
 }
 
+static void random_free(struct target_iter *it);
+
 void target_iter_free(struct target_iter *it)
 {
     free(it->res);
     it->res = NULL;
     it->nres = 0;
+    random_free(it);
 }
 
 /* Advance the IPv4 odometer; returns 0 when the token is exhausted. */
@@ -481,9 +484,13 @@ static void next_token(struct target_iter *it)
     target_iter_free(it);
 }
 
+static int random_next(struct target_iter *it, struct target *t, char *err, size_t errlen);
+
 int target_iter_next(struct target_iter *it, struct target *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
+    if (it->randomized)
+        return random_next(it, t, err, errlen);
     while (it->tok < it->list->n) {
         const struct target_token *tok = &it->list->tok[it->tok];
         struct ip_addr a = {0};
@@ -559,5 +566,287 @@ int target_iter_next(struct target_iter *it, struct target *t, char *err, size_t
         t->addr = a;
         return 1;
     }
+    return 0;
+}
+
+/* ---- random order (--randomize-hosts) ----------------------------------
+ *
+ * The target space is numbered: token 0's addresses first, then token 1's,
+ * and so on (it->cum holds the running totals).  A keyed permutation of
+ * those numbers (lib/permute.h) gives the order; each number is decoded back
+ * into (token, offset) by a binary search of the totals and into an address
+ * by the token's own arithmetic.  Nothing is expanded or remembered beyond
+ * the totals and the blocks of resolved name/prefix tokens. */
+
+/* A name/prefix token: resolved the first time one of its addresses is
+ * reached, since its other addresses come at random later. */
+struct target_block {
+    size_t tok;
+    int state; /* 0: not resolved yet, 1: resolved, -1: failed */
+    struct ip_addr base; /* the block's first address */
+};
+
+static void random_free(struct target_iter *it)
+{
+    free(it->cum);
+    free(it->blocks);
+    it->cum = NULL;
+    it->blocks = NULL;
+    it->nblocks = 0;
+    it->randomized = 0;
+}
+
+/* Addresses in one 256-bit octet map (a bit count: the words' byte order
+ * does not matter). */
+static unsigned octet_count(const uint8_t *bm)
+{
+    unsigned n = 0;
+    for (int w = 0; w < 4; w++) {
+        uint64_t word;
+        memcpy(&word, bm + 8 * w, sizeof word);
+        n += (unsigned)__builtin_popcountll(word);
+    }
+    return n;
+}
+
+/* The smallest and the largest value of a non-empty octet map. */
+static unsigned octet_first(const uint8_t *bm)
+{
+    int b = 0;
+    while (!bm[b])
+        b++;
+    return (unsigned)(8 * b + __builtin_ctz(bm[b]));
+}
+
+static unsigned octet_last(const uint8_t *bm)
+{
+    int b = 31;
+    while (!bm[b])
+        b--;
+    return (unsigned)(8 * b + 31 - __builtin_clz(bm[b]));
+}
+
+/* The k-th smallest value (from 0) of an octet map holding more than k. */
+static unsigned octet_select(const uint8_t *bm, unsigned k)
+{
+    int b = 0;
+    for (;; b++) {
+        unsigned c = (unsigned)__builtin_popcount(bm[b]);
+        if (k < c)
+            break;
+        k -= c;
+    }
+    unsigned byte = bm[b];
+    while (k--)
+        byte &= byte - 1; /* drop the lowest set bit */
+    return (unsigned)(8 * b + __builtin_ctz(byte));
+}
+
+/* How many addresses a token stands for in the numbered space; -EOVERFLOW
+ * when 2^64 or more (an IPv6 prefix shorter than /65). */
+static int token_space(const struct target_token *t, int family, uint64_t *n)
+{
+    int host;
+    switch (t->kind) {
+    case TARGET_V4:
+        *n = 1;
+        for (int o = 0; o < 4; o++)
+            *n *= octet_count(t->octets[o]);
+        return 0;
+    case TARGET_V6:
+        host = 128 - t->prefix;
+        break;
+    default: /* TARGET_NAME */
+        if (t->prefix < 0) {
+            *n = 1;
+            return 0;
+        }
+        host = (family == AF_INET6 ? 128 : 32) - t->prefix;
+        break;
+    }
+    if (host >= 64)
+        return -EOVERFLOW;
+    *n = (uint64_t)1 << host;
+    return 0;
+}
+
+int target_iter_init_random(struct target_iter *it, const struct target_list *l,
+                            const struct target_list *exclude, int family, uint64_t seed,
+                            char *err, size_t errlen)
+{
+    target_iter_init(it, l, exclude, family);
+    uint64_t total = 0;
+    size_t nblocks = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        uint64_t n = 0;
+        int big = token_space(&l->tok[k], family, &n) != 0;
+        if (big || n > UINT64_MAX - total) {
+            snprintf(err, errlen,
+                     "--randomize-hosts: the targets hold more than 2^64 - 1 addresses, too "
+                     "many to put in a random order (%s \"%s\"); use longer IPv6 prefixes",
+                     big ? "2^64 or more in" : "the total passes it at", l->tok[k].text);
+            return -EOVERFLOW;
+        }
+        total += n;
+        nblocks += l->tok[k].kind == TARGET_NAME && l->tok[k].prefix >= 0;
+    }
+    it->randomized = 1;
+    it->radix_tok = SIZE_MAX;
+    it->rtotal = total;
+    if (total)
+        permute_init(&it->perm, total, seed);
+    it->cum = xcalloc(l->n ? l->n : 1, sizeof *it->cum);
+    it->blocks = xcalloc(nblocks ? nblocks : 1, sizeof *it->blocks);
+    total = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        uint64_t n = 0; /* checked above */
+        token_space(&l->tok[k], family, &n);
+        it->cum[k] = total += n;
+        if (l->tok[k].kind == TARGET_NAME && l->tok[k].prefix >= 0)
+            it->blocks[it->nblocks++].tok = k;
+    }
+    return 0;
+}
+
+/* The token holding number idx of the space, and idx's offset in it. */
+static size_t token_at(const struct target_iter *it, uint64_t idx, uint64_t *off)
+{
+    size_t lo = 0, hi = it->list->n - 1; /* the first k with cum[k] > idx */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (it->cum[mid] > idx)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *off = idx - (lo ? it->cum[lo - 1] : 0);
+    return lo;
+}
+
+/* The off-th address of an IPv4 token, in the order sequential iteration
+ * gives: the last octet varies fastest, so the offset is a number in mixed
+ * radix with one digit per octet, each digit selecting a value of its map.
+ * Contiguous maps (CIDR blocks, ranges) need no search. */
+static void v4_at(struct target_iter *it, size_t k, uint64_t off, struct ip_addr *a)
+{
+    const struct target_token *t = &it->list->tok[k];
+    if (it->radix_tok != k) { /* digest the maps once per run of one token */
+        for (int i = 0; i < 4; i++) {
+            const uint8_t *bm = t->octets[i];
+            it->radix[i] = octet_count(bm);
+            it->radix_first[i] = (uint8_t)octet_first(bm);
+            it->radix_contig[i] = octet_last(bm) - octet_first(bm) + 1 == it->radix[i];
+        }
+        it->radix_tok = k;
+    }
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--) {
+        unsigned c = it->radix[i], digit = (unsigned)(off % c);
+        off /= c;
+        v |= (it->radix_contig[i] ? it->radix_first[i] + digit
+                                  : octet_select(t->octets[i], digit))
+             << (24 - 8 * i);
+    }
+    a->family = AF_INET;
+    a->u.v4.s_addr = htonl(v);
+}
+
+/* The block's first address plus off (less than the block's size, so it
+ * stays in the host bits). */
+static void block_at(const struct ip_addr *base, uint64_t off, struct ip_addr *a)
+{
+    *a = *base;
+    if (a->family == AF_INET) {
+        a->u.v4.s_addr = htonl(ntohl(base->u.v4.s_addr) | (uint32_t)off);
+        return;
+    }
+    for (int i = 15; i >= 8; i--, off >>= 8)
+        a->u.v6.s6_addr[i] |= (uint8_t)off;
+}
+
+/* A name reached in random order.  Returns 1 with *t filled (a plain name
+ * carries its name and other addresses, as in sequential order), 0 when
+ * the address is to be passed over (excluded, or in the block of a name
+ * that failed before), or -ENOENT when the name failed now. */
+static int random_name(struct target_iter *it, size_t k, uint64_t off, struct target *t,
+                       char *err, size_t errlen)
+{
+    const struct target_token *tok = &it->list->tok[k];
+    struct ip_addr *res = NULL;
+    struct target_block *blk = NULL;
+    if (tok->prefix >= 0) {
+        size_t lo = 0, hi = it->nblocks - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (it->blocks[mid].tok < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        blk = &it->blocks[lo];
+        if (blk->state < 0)
+            return 0;
+    }
+    if (!blk || blk->state == 0) {
+        size_t nres = resolve(tok->name, it->family, &res);
+        if (nres == 0) {
+            free(res);
+            if (blk)
+                blk->state = -1;
+            snprintf(err, errlen, "Failed to resolve \"%s\".", tok->name);
+            return -ENOENT;
+        }
+        if (!blk) {
+            if (target_list_contains(it->exclude, &res[0])) {
+                free(res);
+                return 0;
+            }
+            t->addr = res[0];
+            t->name = xstrdup(tok->name);
+            if (nres > 1) {
+                t->nothers = nres - 1;
+                t->others = xcalloc(t->nothers, sizeof *t->others);
+                memcpy(t->others, res + 1, t->nothers * sizeof *t->others);
+            }
+            free(res);
+            return 1;
+        }
+        blk->base = res[0];
+        if (blk->base.family == AF_INET) {
+            uint32_t mask = tok->prefix == 0 ? 0 : 0xffffffffu << (32 - tok->prefix);
+            blk->base.u.v4.s_addr = htonl(ntohl(blk->base.u.v4.s_addr) & mask);
+        } else {
+            v6_mask(&blk->base.u.v6, tok->prefix);
+        }
+        blk->state = 1;
+        free(res);
+    }
+    block_at(&blk->base, off, &t->addr);
+    return !target_list_contains(it->exclude, &t->addr);
+}
+
+static int random_next(struct target_iter *it, struct target *t, char *err, size_t errlen)
+{
+    while (it->rpos < it->rtotal) {
+        uint64_t off;
+        size_t k = token_at(it, permute_at(&it->perm, it->rpos++), &off);
+        const struct target_token *tok = &it->list->tok[k];
+        if (tok->kind == TARGET_NAME) {
+            int r = random_name(it, k, off, t, err, errlen);
+            if (r != 0)
+                return r;
+            memset(t, 0, sizeof *t);
+            continue;
+        }
+        if (tok->kind == TARGET_V4) {
+            v4_at(it, k, off, &t->addr);
+        } else {
+            struct ip_addr base = {.family = AF_INET6, .u.v6 = tok->v6};
+            block_at(&base, off, &t->addr);
+        }
+        if (!target_list_contains(it->exclude, &t->addr))
+            return 1;
+    }
+    memset(t, 0, sizeof *t);
     return 0;
 }

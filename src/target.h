@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "lib/permute.h"
 
 enum target_kind { TARGET_V4, TARGET_V6, TARGET_NAME };
 
@@ -64,6 +65,8 @@ struct target {
 };
 void target_clear(struct target *t);
 
+struct target_block; /* target.c's record of a resolved name/prefix */
+
 struct target_iter {
     const struct target_list *list;
     const struct target_list *exclude; /* may be NULL */
@@ -76,10 +79,33 @@ struct target_iter {
     struct ip_addr *res;
     size_t nres;
     struct target_token dyn; /* name/prefix: the block around its address */
+    /* --randomize-hosts (target_iter_init_random): position rpos of a
+     * permutation of the whole space of rtotal addresses */
+    int randomized;
+    struct permute perm;
+    uint64_t rpos, rtotal;
+    uint64_t *cum;               /* per token: its addresses and all before it */
+    struct target_block *blocks; /* name/prefix tokens, resolved once */
+    size_t nblocks;
+    /* the octet maps of the last IPv4 token decoded, digested: how many
+     * values each has, its first, and whether they are contiguous */
+    size_t radix_tok;
+    unsigned radix[4];
+    uint8_t radix_first[4], radix_contig[4];
 };
 
 void target_iter_init(struct target_iter *it, const struct target_list *l,
                       const struct target_list *exclude, int family);
+/* The same in a random order (--randomize-hosts): every address of every
+ * token, in a permutation of the whole space keyed by seed (the same seed,
+ * the same order), minus the excluded ones.  A name counts one address and
+ * is resolved when reached; a name/prefix counts its block's addresses and
+ * is resolved when the first of them is reached.  Memory stays O(tokens)
+ * whatever the space's size.  Returns 0, or -EOVERFLOW when the space holds
+ * more than 2^64 - 1 addresses (err says so). */
+int target_iter_init_random(struct target_iter *it, const struct target_list *l,
+                            const struct target_list *exclude, int family, uint64_t seed,
+                            char *err, size_t errlen);
 /* Next target.  Returns 1 with *t filled (caller clears it), 0 at the end,
  * or -ENOENT when a name failed to resolve (err says which; iteration may
  * continue with the next call). */

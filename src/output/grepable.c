@@ -8,6 +8,7 @@
  *   Host: 10.77.0.2 ()<TAB>Ports: 22/open/tcp//ssh///, 80/filtered/tcp//http///<TAB>Ignored
  *       State: closed (997)                                    (one line, wrapped here)
  *   Host: 10.77.0.3 ()<TAB>Status: Down                               (-v only)
+ *   Host: 10.77.0.4 ()<TAB>Status: Unknown                            (-sL)
  *   # portscout done at Sat Nov 21 23:55:47 2026 -- 2 IP addresses (1 host up) scanned in
  *       1.02 seconds                                           (one line, wrapped here)
  *
@@ -75,7 +76,9 @@ static void grepable_begin(struct output *o, const struct scan_info *si)
 static void host_prefix(FILE *f, const struct host_report *r)
 {
     char a[IP_ADDR_STRLEN];
-    fprintf(f, "Host: %s (", ip_addr_str(&r->target->addr, a));
+    fputs("Host: ", f); /* no printf: -sL writes millions of these */
+    fputs(ip_addr_str(&r->target->addr, a), f);
+    fputs(" (", f);
     if (r->rdns)
         put_clean(f, r->rdns);
     fputc(')', f);
@@ -84,7 +87,9 @@ static void host_prefix(FILE *f, const struct host_report *r)
 static void status_line(FILE *f, const struct host_report *r, const char *status)
 {
     host_prefix(f, r);
-    fprintf(f, "\tStatus: %s\n", status);
+    fputs("\tStatus: ", f);
+    fputs(status, f);
+    fputc('\n', f);
 }
 
 static void ports_line(FILE *f, const struct scan_info *si, const struct host_report *r,
@@ -130,6 +135,11 @@ static void grepable_host(struct output *o, const struct scan_info *si, const st
 {
     const struct scan_config *cfg = si->cfg;
     FILE *f = o->f;
+    if (r->listed) {
+        /* -sL: whatever the verbosity; not flushed (see normal.c) */
+        status_line(f, r, "Unknown");
+        return;
+    }
     if (r->timed_out) {
         if (r->up)
             status_line(f, r, "Up");

@@ -10,6 +10,7 @@
  *                             start time, what is scanned (scaninfo)
  *   {"type":"host", ...}      one per target, in the order hosts complete,
  *                             whatever the verbosity: up, down or timed out
+ *                             (-sL: status "unknown", reason "user-set")
  *   {"type":"summary", ...}   last line: end time, elapsed seconds, host
  *                             counts, whether the scan completed
  *
@@ -207,12 +208,31 @@ static void put_key(struct buf *b, int *first, const char *key)
     if (!*first)
         buf_putc(b, ',');
     *first = 0;
-    buf_printf(b, "\"%s\":", key);
+    buf_putc(b, '"');
+    buf_puts(b, key);
+    buf_puts(b, "\":");
+}
+
+/* An integer, without printf (a -sL of a /8 writes 16.7 million records). */
+static void put_int(struct buf *b, long long v)
+{
+    char digits[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do
+        digits[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        digits[n++] = '-';
+    buf_reserve(b, (size_t)n);
+    while (n)
+        b->p[b->len++] = digits[--n];
+    b->p[b->len] = '\0';
 }
 
 static void put_time(struct buf *b, time_t t)
 {
-    buf_printf(b, "%lld", (long long)t);
+    put_int(b, (long long)t);
 }
 
 /* A duration in seconds: a JSON number (never an exponent, nan or inf). */
@@ -342,7 +362,14 @@ static void put_ports(struct buf *b, const struct scan_info *si, const struct ho
 
 static void json_host(struct output *o, const struct scan_info *si, const struct host_report *r)
 {
-    struct buf b = {0};
+    /* One line buffer for every host, kept in o->priv: a malloc and free per
+     * record is most of a -sL's cost, and a sanitizer build's quarantine
+     * holds hundreds of megabytes of them. */
+    struct buf *keep = o->priv;
+    if (!keep)
+        keep = o->priv = xcalloc(1, sizeof *keep);
+    struct buf b = *keep;
+    b.len = 0;
     char a[IP_ADDR_STRLEN];
     int first = 1;
     const struct target *t = r->target;
@@ -394,7 +421,7 @@ static void json_host(struct output *o, const struct scan_info *si, const struct
 
     put_key(&b, &first, "status");
     buf_puts(&b, "{\"state\":");
-    put_str(&b, r->up ? "up" : "down");
+    put_str(&b, r->listed ? "unknown" : r->up ? "up" : "down");
     buf_puts(&b, ",\"reason\":");
     enum reason why = (enum reason)r->up_reason;
     if (!r->up && why == REASON_NONE)
@@ -412,14 +439,25 @@ static void json_host(struct output *o, const struct scan_info *si, const struct
     else
         buf_puts(&b, "null");
     put_key(&b, &first, "times");
-    buf_printf(&b, "{\"srtt_us\":%lld,\"rttvar_us\":%lld,\"timeout_us\":%lld}", (long long)r->srtt,
-               (long long)r->rttvar, (long long)r->timeout);
+    buf_puts(&b, "{\"srtt_us\":");
+    put_int(&b, (long long)r->srtt);
+    buf_puts(&b, ",\"rttvar_us\":");
+    put_int(&b, (long long)r->rttvar);
+    buf_puts(&b, ",\"timeout_us\":");
+    put_int(&b, (long long)r->timeout);
+    buf_putc(&b, '}');
     put_key(&b, &first, "timed_out");
     buf_puts(&b, r->timed_out ? "true" : "false");
     buf_putc(&b, ',');
-    put_ports(&b, si, r);
-    buf_putc(&b, '}');
-    buf_emit(&b, o->f);
+    if (r->nports)
+        put_ports(&b, si, r);
+    else /* what put_ports writes for no ports, without counting them */
+        buf_puts(&b, "\"ports\":[],\"extraports\":[]");
+    buf_puts(&b, "}\n");
+    fwrite(b.p, 1, b.len, o->f);
+    if (!r->listed) /* -sL: not flushed (see normal.c) */
+        fflush(o->f);
+    *keep = b;
 }
 
 static void json_end(struct output *o, const struct scan_info *si, const struct scan_summary *s)
@@ -454,6 +492,11 @@ static void json_end(struct output *o, const struct scan_info *si, const struct 
     buf_puts(&b, s->interrupted ? "true" : "false");
     buf_putc(&b, '}');
     buf_emit(&b, o->f);
+    struct buf *keep = o->priv;
+    if (keep)
+        free(keep->p);
+    free(keep);
+    o->priv = NULL;
 }
 
 const struct output_format output_json = {

@@ -156,11 +156,53 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
     }
 }
 
+/* "Other addresses for NAME (not scanned): ..." and "rDNS record for ADDR:
+ * NAME" when the name the user gave is not the reverse name. */
+static void print_names(FILE *f, const struct host_report *r)
+{
+    char a[IP_ADDR_STRLEN];
+    if (r->target->nothers) {
+        fprintf(f, "Other addresses for %s (not scanned):", r->target->name);
+        for (size_t i = 0; i < r->target->nothers; i++)
+            fprintf(f, " %s", ip_addr_str(&r->target->others[i], a));
+        fputc('\n', f);
+    }
+    if (r->target->name && r->rdns && strcmp(r->target->name, r->rdns) != 0)
+        fprintf(f, "rDNS record for %s: %s\n", ip_addr_str(&r->target->addr, a), r->rdns);
+}
+
+/* -sL: the report line and the names, nothing about a state (as nmap).  A
+ * list of a /8 is 16.7 million of these, so no printf, and no flush: a
+ * flush each would be a write(2) each, several times the cost of the rest;
+ * stdio writes them out a buffer at a time as they come, and the end of the
+ * scan flushes. */
+static void normal_listed(FILE *f, const struct host_report *r)
+{
+    char a[IP_ADDR_STRLEN];
+    const char *name = r->target->name ? r->target->name : r->rdns;
+    ip_addr_str(&r->target->addr, a);
+    fputs("portscout scan report for ", f);
+    if (name) {
+        fputs(name, f);
+        fputs(" (", f);
+        fputs(a, f);
+        fputs(")\n", f);
+    } else {
+        fputs(a, f);
+        fputc('\n', f);
+    }
+    print_names(f, r);
+}
+
 static void normal_host(struct output *o, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
     FILE *f = o->f;
-    char label[512], a[IP_ADDR_STRLEN];
+    char label[512];
+    if (r->listed) {
+        normal_listed(f, r);
+        return;
+    }
     host_label(r, label, sizeof label);
     if (r->timed_out) {
         fprintf(f, "Skipping host %s due to host timeout\n", label);
@@ -189,14 +231,7 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
         fprintf(f, " (%ss latency)", lat);
     }
     fputs(".\n", f);
-    if (r->target->nothers) {
-        fprintf(f, "Other addresses for %s (not scanned):", r->target->name);
-        for (size_t i = 0; i < r->target->nothers; i++)
-            fprintf(f, " %s", ip_addr_str(&r->target->others[i], a));
-        fputc('\n', f);
-    }
-    if (r->target->name && r->rdns && strcmp(r->target->name, r->rdns) != 0)
-        fprintf(f, "rDNS record for %s: %s\n", ip_addr_str(&r->target->addr, a), r->rdns);
+    print_names(f, r);
     if (r->answers_all)
         fprintf(f, "Warning: %zu of %zu scanned ports on %s answered SYN/ACK: a SYN proxy or "
                    "tarpit answers for this host, so \"open\" says nothing about its services "

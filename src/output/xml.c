@@ -279,11 +279,20 @@ static void write_host_header(FILE *f, const struct host_report *r, int always_h
     enum reason why = (enum reason)r->up_reason;
     if (!r->up && why == REASON_NONE)
         why = REASON_NO_RESPONSE; /* nmap's reason for a silent host */
-    fprintf(f, "<status state=\"%s\"", r->up ? "up" : "down");
-    xml_attr(f, "reason", reason_name(why));
-    fprintf(f, " reason_ttl=\"%u\"/>\n<address", r->up_ttl);
-    xml_attr(f, "addr", ip_addr_str(&r->target->addr, a));
-    fprintf(f, " addrtype=\"%s\"/>\n", r->target->addr.family == AF_INET6 ? "ipv6" : "ipv4");
+    if (r->listed) {
+        /* -sL: as nmap; no printf, as it writes millions of these */
+        fputs("<status state=\"unknown\" reason=\"user-set\" reason_ttl=\"0\"/>\n", f);
+    } else {
+        fprintf(f, "<status state=\"%s\"", r->up ? "up" : "down");
+        xml_attr(f, "reason", reason_name(why));
+        fprintf(f, " reason_ttl=\"%u\"/>\n", r->up_ttl);
+    }
+    /* an address is digits, dots, hex and colons: nothing to escape */
+    fputs("<address addr=\"", f);
+    fputs(ip_addr_str(&r->target->addr, a), f);
+    fputs(r->target->addr.family == AF_INET6 ? "\" addrtype=\"ipv6\"/>\n"
+                                             : "\" addrtype=\"ipv4\"/>\n",
+          f);
     if (r->has_mac) {
         char mac[18];
         fputs("<address", f);
@@ -319,6 +328,13 @@ static void xml_host(struct output *o, const struct scan_info *si, const struct 
 {
     const struct scan_config *cfg = si->cfg;
     FILE *f = o->f;
+    if (r->listed) {
+        /* -sL: as nmap, state "unknown", no times; not flushed (see normal.c) */
+        fputs("<host>", f);
+        write_host_header(f, r, 0);
+        fputs("</host>\n", f);
+        return;
+    }
     if (r->timed_out) {
         /* as nmap: the host with timedout="true", and no ports */
         fprintf(f, "<host starttime=\"%lld\" endtime=\"%lld\" timedout=\"true\">",

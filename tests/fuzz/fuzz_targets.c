@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target specifications: the input as one token and as -iL text, in
  * both families; then iterate (at most MAX_ADDRS addresses) the tokens that
- * are not host names, checking the iterator against the parsed sets.  Names
- * are never resolved. */
+ * are not host names, checking the iterator against the parsed sets, in
+ * sequential and in random order.  Names are never resolved. */
 #include <arpa/inet.h>
 #include <errno.h>
 
@@ -123,6 +123,69 @@ static void walk(const struct target_list *r, const struct target_list *ex, int 
     free(got);
 }
 
+static int addr_cmp(const void *a, const void *b)
+{
+    const struct ip_addr *x = a, *y = b;
+    return addr_less(x, y) ? -1 : addr_less(y, x) ? 1 : 0;
+}
+
+/* Up to MAX_ADDRS addresses of r minus ex, sequential or in random order;
+ * returns how many, *end set when the iteration ended. */
+static size_t collect(const struct target_list *r, const struct target_list *ex, int family,
+                      int randomized, struct ip_addr *out, int *end)
+{
+    struct target_iter it;
+    struct target t;
+    char err[TARGET_ERRLEN] = "";
+    size_t n = 0;
+    int ret = 0;
+    if (randomized) {
+        ret = target_iter_init_random(&it, r, ex, family, 0x5eed, err, sizeof err);
+        if (ret) {
+            /* only an IPv6 space can pass 2^64 - 1 addresses */
+            FUZZ_CHECK(ret == -EOVERFLOW && err[0] && family == AF_INET6);
+            target_iter_free(&it);
+            *end = -1;
+            return 0;
+        }
+    } else {
+        target_iter_init(&it, r, ex, family);
+    }
+    while (n < MAX_ADDRS && (ret = target_iter_next(&it, &t, err, sizeof err)) == 1) {
+        FUZZ_CHECK(t.addr.family == family && t.name == NULL && t.others == NULL);
+        FUZZ_CHECK(target_list_contains(r, &t.addr));
+        FUZZ_CHECK(!target_list_contains(ex, &t.addr));
+        out[n++] = t.addr;
+        target_clear(&t);
+    }
+    FUZZ_CHECK(ret == 0 || ret == 1);
+    *end = ret == 0;
+    target_iter_free(&it);
+    return n;
+}
+
+/* --randomize-hosts: every address it gives belongs to the list and not to
+ * the exclusions; when the whole list fits in MAX_ADDRS, it gives the same
+ * addresses as sequential order, as many times each. */
+static void walk_random(const struct target_list *r, const struct target_list *ex, int family)
+{
+    struct ip_addr *seq = calloc(MAX_ADDRS, sizeof *seq), *rnd = calloc(MAX_ADDRS, sizeof *rnd);
+    if (!seq || !rnd)
+        abort();
+    int seq_end, rnd_end;
+    size_t ns = collect(r, ex, family, 0, seq, &seq_end);
+    size_t nr = collect(r, ex, family, 1, rnd, &rnd_end);
+    if (rnd_end >= 0 && seq_end && ns < MAX_ADDRS) {
+        FUZZ_CHECK(rnd_end && nr == ns);
+        qsort(seq, ns, sizeof *seq, addr_cmp);
+        qsort(rnd, nr, sizeof *rnd, addr_cmp);
+        for (size_t i = 0; i < ns; i++)
+            FUZZ_CHECK(ip_addr_equal(&seq[i], &rnd[i]));
+    }
+    free(seq);
+    free(rnd);
+}
+
 static void check_list(const struct target_list *l, int family)
 {
     struct target_list r = {0}, ex = {0};
@@ -142,8 +205,11 @@ static void check_list(const struct target_list *l, int family)
         }
     }
     walk(&r, NULL, family);
-    if (ex.n)
+    walk_random(&r, NULL, family);
+    if (ex.n) {
         walk(&r, &ex, family);
+        walk_random(&r, &ex, family);
+    }
     target_list_free(&r);
     target_list_free(&ex);
 }

@@ -37,6 +37,28 @@ static void test_parse_and_str(void **state)
     assert_string_equal(ip_addr_str(&z, buf), "?");
 }
 
+/* IPv4 addresses are formatted without inet_ntop: the same text for every
+ * octet value in every position. */
+static void test_v4_str(void **state)
+{
+    (void)state;
+    char buf[IP_ADDR_STRLEN], want[INET_ADDRSTRLEN];
+    for (uint32_t o = 0; o < 256; o++) {
+        for (int pos = 0; pos < 4; pos++) {
+            uint32_t v = o << (24 - 8 * pos) | (0x01090a63u & ~(0xffu << (24 - 8 * pos)));
+            struct ip_addr a = {.family = AF_INET};
+            a.u.v4.s_addr = htonl(v);
+            inet_ntop(AF_INET, &a.u.v4, want, sizeof want);
+            assert_string_equal(ip_addr_str(&a, buf), want);
+        }
+    }
+    struct ip_addr a = {.family = AF_INET};
+    a.u.v4.s_addr = htonl(0xffffffffu);
+    assert_string_equal(ip_addr_str(&a, buf), "255.255.255.255");
+    a.u.v4.s_addr = 0;
+    assert_string_equal(ip_addr_str(&a, buf), "0.0.0.0");
+}
+
 static void test_equal(void **state)
 {
     (void)state;
@@ -136,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_and_str),
+        cmocka_unit_test(test_v4_str),
         cmocka_unit_test(test_equal),
         cmocka_unit_test(test_sockaddr),
         cmocka_unit_test(test_is_local),

@@ -31,11 +31,33 @@ static void test_keyed(void **state)
     assert_true(siphash24(k1, m, sizeof m - 1) == siphash24(k1, m, sizeof m - 1));
 }
 
+/* The one-word form is the general one on that word's 8 bytes. */
+static void test_u64(void **state)
+{
+    (void)state;
+    uint8_t key[16], msg[8];
+    uint64_t x = 0x0123456789abcdefULL;
+    for (int round = 0; round < 100; round++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        for (int i = 0; i < 16; i++)
+            key[i] = (uint8_t)(x >> (i * 4) ^ (uint64_t)round * i);
+        for (int i = 0; i < 8; i++)
+            msg[i] = (uint8_t)(x >> (8 * i));
+        uint64_t k0 = 0, k1 = 0;
+        for (int i = 7; i >= 0; i--) {
+            k0 = k0 << 8 | key[i];
+            k1 = k1 << 8 | key[8 + i];
+        }
+        assert_true(siphash24_u64(k0, k1, x) == siphash24(key, msg, 8));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_keyed),
+        cmocka_unit_test(test_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

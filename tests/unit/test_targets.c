@@ -676,6 +676,217 @@ static void test_iter_empty(void **state)
     target_list_free(&l);
 }
 
+/* ---- random order (--randomize-hosts) ------------------------------------ */
+
+/* A name that fails to resolve without asking anyone: a 64-character label
+ * cannot be put in a DNS query, so the resolver gives up locally. */
+#define UNRESOLVABLE "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"
+
+struct walked {
+    char **addr; /* "addr" or "addr=name", in iteration order */
+    size_t n;
+    unsigned failures; /* names that failed to resolve */
+};
+
+static void walked_free(struct walked *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->addr[i]);
+    free(w->addr);
+}
+
+/* Every target of l minus ex, in sequential order or in the random order
+ * of seed. */
+static struct walked walk_all(const struct target_list *l, const struct target_list *ex,
+                              int family, int randomized, uint64_t seed)
+{
+    struct walked w = {0};
+    struct target_iter it;
+    struct target t;
+    char err[TARGET_ERRLEN];
+    size_t cap = 0;
+    if (randomized) {
+        if (target_iter_init_random(&it, l, ex, family, seed, err, sizeof err) != 0)
+            fail_msg("target_iter_init_random: %s", err);
+    } else {
+        target_iter_init(&it, l, ex, family);
+    }
+    int r;
+    while ((r = target_iter_next(&it, &t, err, sizeof err)) != 0) {
+        if (r < 0) {
+            assert_int_equal(r, -ENOENT);
+            assert_contains(err, "Failed to resolve");
+            w.failures++;
+            continue;
+        }
+        char a[IP_ADDR_STRLEN], buf[300];
+        snprintf(buf, sizeof buf, "%s%s%s", ip_addr_str(&t.addr, a), t.name ? "=" : "",
+                 t.name ? t.name : "");
+        if (w.n == cap) {
+            cap = cap ? 2 * cap : 64;
+            w.addr = realloc(w.addr, cap * sizeof *w.addr);
+            assert_non_null(w.addr);
+        }
+        w.addr[w.n++] = strdup(buf);
+        target_clear(&t);
+    }
+    target_iter_free(&it);
+    return w;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int same_order(const struct walked *a, const struct walked *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->addr[i], b->addr[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The random order of spec (minus exclude) holds exactly what sequential
+ * order does (as many times), in an order that is not sequential's; the
+ * same seed gives the same order and another seed another. */
+static void expect_shuffle(const char *spec, const char *exclude, int family, size_t want_n,
+                           unsigned want_failures)
+{
+    struct target_list l = {0}, ex = {0};
+    char err[TARGET_ERRLEN] = "";
+    if (target_list_add_text(&l, spec, family, 0, err, sizeof err) != 0)
+        fail_msg("\"%s\": %s", spec, err);
+    if (exclude && (target_list_add_text(&ex, exclude, family, 1, err, sizeof err) != 0 ||
+                    target_list_resolve_names(&ex, family, err, sizeof err) != 0))
+        fail_msg("exclude \"%s\": %s", exclude, err);
+    struct walked seq = walk_all(&l, &ex, family, 0, 0);
+    struct walked r1 = walk_all(&l, &ex, family, 1, 12345);
+    struct walked r1b = walk_all(&l, &ex, family, 1, 12345);
+    struct walked r2 = walk_all(&l, &ex, family, 1, 777);
+    if (seq.n != want_n)
+        fail_msg("\"%s\": %zu targets in sequential order, want %zu", spec, seq.n, want_n);
+    assert_int_equal(seq.failures, want_failures);
+    assert_int_equal(r1.failures, want_failures);
+    assert_int_equal(r1.n, seq.n);
+    assert_true(same_order(&r1, &r1b));
+    if (seq.n > 8) {
+        if (same_order(&r1, &seq))
+            fail_msg("\"%s\": the random order is the sequential one", spec);
+        if (same_order(&r1, &r2))
+            fail_msg("\"%s\": seeds 12345 and 777 give the same order", spec);
+    }
+    qsort(seq.addr, seq.n, sizeof *seq.addr, by_string);
+    qsort(r2.addr, r2.n, sizeof *r2.addr, by_string);
+    assert_int_equal(r2.n, seq.n);
+    for (size_t i = 0; i < seq.n; i++) {
+        if (strcmp(seq.addr[i], r2.addr[i]) != 0)
+            fail_msg("\"%s\": sorted, item %zu is %s sequentially but %s at random", spec, i,
+                     seq.addr[i], r2.addr[i]);
+    }
+    walked_free(&seq);
+    walked_free(&r1);
+    walked_free(&r1b);
+    walked_free(&r2);
+    target_list_free(&l);
+    target_list_free(&ex);
+}
+
+static void test_random_v4(void **state)
+{
+    (void)state;
+    expect_shuffle("10.0.0.0/24", NULL, AF_INET, 256, 0);
+    expect_shuffle("10.0.0.0/20", "10.0.1.0/24,10.0.7.7", AF_INET, 4096 - 257, 0);
+    /* octet lists that are not contiguous: the mixed-radix digits select */
+    expect_shuffle("10.1,3,200.0-2,250-255.7,9,128-130 172.16.*.1", NULL, AF_INET,
+                   3 * 9 * 5 + 256, 0);
+    expect_shuffle("192.168.0.1", NULL, AF_INET, 1, 0);
+    /* the same address twice is listed twice, as in sequential order */
+    expect_shuffle("10.0.0.1 10.0.0.1 10.0.0.0/30", NULL, AF_INET, 6, 0);
+}
+
+static void test_random_v6(void **state)
+{
+    (void)state;
+    expect_shuffle("fd00::/120 fd00:1::5 fd00:2::/126", "fd00::80/121", AF_INET6,
+                   128 + 1 + 4, 0);
+}
+
+static void test_random_names(void **state)
+{
+    (void)state;
+    /* names count one (an unresolvable one too: it is reported when
+     * reached), a name/prefix its block */
+    expect_shuffle("10.0.0.0/28 localhost " UNRESOLVABLE " localhost/30 10.9.8.0/29",
+                   NULL, AF_INET, 16 + 1 + 4 + 8, 1);
+    expect_shuffle(UNRESOLVABLE "/29 10.0.0.0/29 " UNRESOLVABLE, NULL, AF_INET, 8, 2);
+    expect_shuffle("10.0.0.0/28 localhost localhost/29", "localhost,10.0.0.3", AF_INET,
+                   15 + 7, 0);
+}
+
+/* The space is numbered in 64 bits: a /65 fits (each address once, and
+ * every one inside the prefix), a /64 or two /65s do not. */
+static void test_random_huge(void **state)
+{
+    (void)state;
+    struct target_list l = {0};
+    struct target_iter it;
+    struct target t;
+    char err[TARGET_ERRLEN] = "";
+    add_ok(&l, "fd00:1:2:3:8000::/65", AF_INET6);
+    assert_int_equal(target_iter_init_random(&it, &l, NULL, AF_INET6, 1, err, sizeof err), 0);
+    struct ip_addr seen[2000];
+    for (size_t i = 0; i < 2000; i++) {
+        assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 1);
+        assert_true(target_list_contains(&l, &t.addr));
+        for (size_t j = 0; j < i; j++)
+            assert_false(ip_addr_equal(&seen[j], &t.addr));
+        seen[i] = t.addr;
+        target_clear(&t);
+    }
+    target_iter_free(&it);
+
+    add_ok(&l, "fd00:9::/65", AF_INET6);
+    assert_int_equal(target_iter_init_random(&it, &l, NULL, AF_INET6, 1, err, sizeof err),
+                     -EOVERFLOW);
+    assert_contains(err, "2^64");
+    assert_contains(err, "fd00:9::/65");
+    target_iter_free(&it);
+    target_list_free(&l);
+
+    add_ok(&l, "fd00::1", AF_INET6);
+    add_ok(&l, "fd00::/64", AF_INET6);
+    err[0] = '\0';
+    assert_int_equal(target_iter_init_random(&it, &l, NULL, AF_INET6, 1, err, sizeof err),
+                     -EOVERFLOW);
+    assert_contains(err, "fd00::/64");
+    target_iter_free(&it);
+    target_list_free(&l);
+}
+
+static void test_random_empty(void **state)
+{
+    (void)state;
+    struct target_list l = {0}, ex = {0};
+    struct target_iter it;
+    struct target t;
+    char err[TARGET_ERRLEN];
+    assert_int_equal(target_iter_init_random(&it, &l, NULL, AF_INET, 5, err, sizeof err), 0);
+    assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 0);
+    target_iter_free(&it);
+    /* everything excluded */
+    add_ok(&l, "10.0.0.0/30", AF_INET);
+    add_ok(&ex, "10.0.0.0/29", AF_INET);
+    assert_int_equal(target_iter_init_random(&it, &l, &ex, AF_INET, 5, err, sizeof err), 0);
+    assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 0);
+    assert_int_equal(target_iter_next(&it, &t, err, sizeof err), 0);
+    target_iter_free(&it);
+    target_list_free(&l);
+    target_list_free(&ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +910,11 @@ int main(void)
         cmocka_unit_test(test_huge_tokens),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_iter_empty),
+        cmocka_unit_test(test_random_v4),
+        cmocka_unit_test(test_random_v6),
+        cmocka_unit_test(test_random_names),
+        cmocka_unit_test(test_random_huge),
+        cmocka_unit_test(test_random_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
