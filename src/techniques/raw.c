@@ -387,8 +387,11 @@ static int raw_socket(const struct raw_state *rs, int v6)
     int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (fd < 0)
         return -errno;
-    int buf = 4 << 20;
+    int buf = 4 << 20, one = 1;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    /* a subnet's broadcast address is a target like any other (nmap too
+     * sends to it); without this the kernel refuses it with EACCES */
+    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     if (rs->cfg->iface &&
         setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, rs->cfg->iface,
                    (socklen_t)strlen(rs->cfg->iface) + 1) != 0) {
