@@ -120,9 +120,12 @@ def host_ports(h):
 
 
 def read_xml(path):
-    """addr -> list of (state, reason, mac, vendor, ports) of the report's <host> elements."""
+    """addr -> list of (state, reason, mac, vendor, ports) of the report's <host> elements.
+    Streamed, each <host> dropped once read: a /16's report is tens of megabytes."""
     hosts = {}
-    for h in ET.parse(path).getroot().iter("host"):
+    for _, h in ET.iterparse(path):
+        if h.tag != "host":
+            continue
         st = h.find("status")
         addr = mac = vendor = None
         for a in h.findall("address"):
@@ -130,11 +133,11 @@ def read_xml(path):
                 addr = ipaddress.ip_address(a.get("addr"))
             elif a.get("addrtype") == "mac":
                 mac, vendor = a.get("addr"), a.get("vendor")
-        if addr is None:
-            continue
-        state = st.get("state") if st is not None else None
-        reason = st.get("reason") if st is not None else None
-        hosts.setdefault(addr, []).append((state, reason, mac, vendor, host_ports(h)))
+        if addr is not None:
+            state = st.get("state") if st is not None else None
+            reason = st.get("reason") if st is not None else None
+            hosts.setdefault(addr, []).append((state, reason, mac, vendor, host_ports(h)))
+        h.clear()
     return hosts
 
 
