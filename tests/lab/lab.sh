@@ -28,6 +28,7 @@
 #     LAB_TRUTH                   tests/lab/truth.tsv, the ground truth the lab
 #                                 is built from: port, policy, expected state,
 #                                 and nmap's --reason for -sS, -sT v4, -sT v6
+#
 # Thousands of hosts more (AnyIP ranges behind the target, for host discovery): source
 # tests/lab/anyip.sh after this file and call anyip_up after lab_up.
 #
