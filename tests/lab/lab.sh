@@ -23,9 +23,15 @@
 #     LAB_SCAN_NS LAB_TARGET_NS   namespace names (pslab<owner-pid>-<rand>-s/-t)
 #     LAB_S4 LAB_S6               scanner addresses 10.77.0.1, fd77::1
 #     LAB_T4 LAB_T6               target addresses  10.77.0.2, fd77::2
+#     LAB_TMAC                    the target's MAC, 00:16:3e:77:00:02 (fixed, and of an OUI,
+#                                 Xensource's, so that vendor lookups can be checked)
 #     LAB_TRUTH                   tests/lab/truth.tsv, the ground truth the lab
 #                                 is built from: port, policy, expected state,
 #                                 and nmap's --reason for -sS, -sT v4, -sT v6
+#
+# Thousands of hosts more (AnyIP ranges behind the target, for host discovery): source
+# tests/lab/anyip.sh after this file and call anyip_up after lab_up.
+#
 # Functions: lab_up, lab_down, lab_status, lab_scan CMD..., lab_target CMD...,
 #     lab_ports [STATE|POLICY] (comma-separated ports of the truth file),
 #     lab_truth (truth rows without comments).
@@ -56,8 +62,9 @@ LAB_S4=10.77.0.1
 LAB_S6=fd77::1
 LAB_T4=10.77.0.2
 LAB_T6=fd77::2
+LAB_TMAC=00:16:3e:77:00:02
 LAB_PREFIX=pslab
-export LAB_TRUTH LAB_S4 LAB_S6 LAB_T4 LAB_T6
+export LAB_TRUTH LAB_S4 LAB_S6 LAB_T4 LAB_T6 LAB_TMAC
 
 _lab_log() { printf 'lab: %s\n' "$*" >&2; }
 
@@ -251,8 +258,10 @@ _lab_build() {
     ip netns add "$s" || return 1
     ip netns add "$t" || return 1
     # Both veth ends are born inside the namespaces: fixed short names, no
-    # clash with the root namespace or with other labs.
-    ip link add name veth0 netns "$s" type veth peer name veth0 netns "$t" || return 1
+    # clash with the root namespace or with other labs.  Namespaces have Ethernet segments of
+    # their own, so every lab's target can have the same MAC.
+    ip link add name veth0 netns "$s" type veth peer name veth0 netns "$t" address "$LAB_TMAC" ||
+        return 1
 
     # The target answers rejected probes with ICMP errors; the default per-
     # destination ICMP rate limit (1/s v4, 10/s v6 after a burst) would turn
