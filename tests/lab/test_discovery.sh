@@ -24,7 +24,7 @@
 # 508-511 of 512 (bench/sweep.sh's /20 runs: 508-510), -PO (three probes) 29-31 of 32, one kind
 # of probe 19-30 of 32 (59-93 %; nmap sends each probe at most twice: 75 % expected).  Where
 # nmap's results differ from what one might expect, truth_sweep.tsv says why (IPv6 -PU, the
-# rejecting hosts).  nmap needs 75-90 s for the whole test, at most 52 s for one scan.
+# rejecting hosts).  nmap needs 75-90 s for the whole test.
 #
 # Usage: test_discovery.sh PORTSCOUT_BINARY          (root; exit 77 = skipped)
 #        SCANNER=nmap test_discovery.sh [ANYTHING]   the same checks against nmap 7.93
