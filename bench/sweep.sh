@@ -29,8 +29,8 @@
 #   TOOLS          subset of "nmap portscout" (default both)
 #   TIMINGS        timings of the sn20 part, subset of "default T4" (default both)
 #   ROUNDS         rounds of the sn20 part (default 3)
-#   TIMINGS16      timings of the /16 parts (default "T4": nmap's default timing takes about
-#                  three times as long there)
+#   TIMINGS16      timings of the /16 parts (default "T4"; nmap's default timing took 1.4x
+#                  as long as -T4 on the /20)
 #   ROUNDS16       rounds of the /16 parts (default 1)
 #   NMAP16         0: leave nmap out of the /16 parts (it needs many minutes there)
 #   SCAN_TIMEOUT   seconds after which a scan is stopped and counted as failed (default 7200)
