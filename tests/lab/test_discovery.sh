@@ -19,10 +19,12 @@
 #   4. a port scan with host discovery (-sS -p 22,80): only the hosts up are scanned, with the
 #      right port states; a single dark target gets nmap's "Host seems down" hint.
 #
-# nmap 7.93's recall on the lossy hosts in this lab (SCANNER=nmap, 2026-11-22, 5 runs), for
-# comparison: default probes 32/32 (every run), whole /23 508-511 of 512, one kind of probe
-# 18-28 of 32 (56-88 %; nmap tries each probe twice: 75 % expected).  Where nmap's results
-# differ from what a perfect scanner would say, the truth says why (truth_sweep.tsv).
+# nmap 7.93's recall on the lossy hosts in this lab (SCANNER=nmap, 2026-11-22, 4 runs of this
+# test), for comparison: default probes 31-32 of 32 (IPv4 32 every time), the whole /23
+# 508-511 of 512 (bench/sweep.sh's /20 runs: 508-510), -PO (three probes) 29-31 of 32, one kind
+# of probe 19-30 of 32 (59-93 %; nmap sends each probe at most twice: 75 % expected).  Where
+# nmap's results differ from what one might expect, truth_sweep.tsv says why (IPv6 -PU, the
+# rejecting hosts).  nmap needs 75-90 s for the whole test.
 #
 # Usage: test_discovery.sh PORTSCOUT_BINARY          (root; exit 77 = skipped)
 #        SCANNER=nmap test_discovery.sh [ANYTHING]   the same checks against nmap 7.93
