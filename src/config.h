@@ -10,6 +10,8 @@
 #include "lib/timeutil.h"
 #include "ports.h"
 #include "target.h"
+
+struct payloads;
 #include "techniques/technique.h"
 
 struct timing {
@@ -48,7 +50,8 @@ struct ping_probe {
 
 struct scan_config {
     int family; /* AF_INET or AF_INET6 (-6) */
-    const struct technique *tech;
+    const struct technique *tech;      /* the scan's first technique (names the scan) */
+    const struct technique *techs[PROTO_COUNT]; /* per protocol: TCP's, UDP's (-sU); or NULL */
     const struct technique *ping_tech; /* discovery's: raw when allowed, else connect */
     struct port_list ports;
     struct timing timing;
@@ -77,6 +80,13 @@ struct scan_config {
     int badsum;             /* --badsum */
     char *iface;            /* -e; NULL: the route's */
     struct ip_addr source;  /* -S; family 0 when not given */
+    /* UDP payloads: --data/--data-string/--data-length replace the
+     * per-port ones of the payload file (payloads, NULL: none) */
+    const struct payloads *payloads;
+    uint8_t *data;
+    size_t datalen;
+    int data_set;
+    int defeat_icmp_ratelimit;
 };
 
 /* nmap's -T templates.  Fills every timing field for the level. */

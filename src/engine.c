@@ -70,18 +70,31 @@ struct host {
     usec_t period_start;    /* when it last changed (or the first answer) */
     int has_mac;
     uint8_t mac[6];
+    /* UDP: the target's ICMP rate limit (see udp_rate_limit) */
+    enum { RL_NONE, RL_PROBATION, RL_LIMITED, RL_CLEARED } rl;
+    unsigned u_sent, u_answered, u_unreach; /* UDP probes and their answers */
+    usec_t u_first;         /* first UDP probe */
+    unsigned rl_left;       /* probation: paced tries left to prove a limit */
+    usec_t rl_since;        /* when pacing began */
+    usec_t rl_saved_delay;  /* the delay before it */
 };
 
 struct engine {
     const struct scan_config *cfg;
-    const struct technique *tech;
+    const struct technique *tech; /* the scan's first technique (names it) */
     struct target_iter *it;
     int targets_done;
     struct engine_events ev;
     struct ev_loop *loop;
-    void *tech_state;
-    const struct technique *ping_tech; /* discovery's (raw as root, whatever the scan) */
-    void *ping_state;                  /* tech_state when both are the raw module */
+    /* The techniques: one per scanned protocol, and discovery's (raw as
+     * root, whatever the scan).  Techniques with the same init (the raw
+     * module's) share one state: one set of sockets and captures. */
+    struct tech_slot {
+        const struct technique *t;
+        void *state;
+        int owns;   /* this slot created the state (and frees it) */
+    } slots[PROTO_COUNT + 1];
+    int raw_pacing; /* a raw technique scans: note_loss paces hosts */
     volatile sig_atomic_t stop; /* 1: stop gracefully, 2: at once */
     usec_t stop_deadline;       /* end of the grace period, 0 before a stop */
 
@@ -115,6 +128,36 @@ struct engine {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
+
+/* The technique that sends a probe: discovery's, or its protocol's. */
+static struct tech_slot *slot_of(struct engine *eng, int ping, unsigned proto)
+{
+    return &eng->slots[ping ? PROTO_COUNT : proto < PROTO_COUNT ? proto : PROTO_TCP];
+}
+
+/* Start every technique the scan uses, once per kind of state. */
+static int start_techniques(struct engine *eng, char *err, size_t errlen)
+{
+    for (int k = 0; k <= PROTO_COUNT; k++) {
+        struct tech_slot *ts = &eng->slots[k];
+        if (k == PROTO_COUNT && !eng->cfg->ping)
+            continue; /* -Pn: no discovery */
+        if (k < PROTO_COUNT && !eng->cfg->techs[k] && k != PROTO_TCP)
+            continue; /* not scanned */
+        for (int j = 0; j < k && !ts->state; j++)
+            if (eng->slots[j].state && eng->slots[j].t->init == ts->t->init)
+                ts->state = eng->slots[j].state;
+        if (ts->state || !ts->t->init)
+            continue;
+        int r = ts->t->init(eng, &ts->state);
+        if (r < 0) {
+            snprintf(err, errlen, "cannot start the %s scan: %s", ts->t->name, strerror(-r));
+            return r;
+        }
+        ts->owns = 1;
+    }
+    return 0;
+}
 
 static int32_t port_index(struct engine *eng, unsigned proto, unsigned port);
 
@@ -186,8 +229,10 @@ static usec_t host_timeout(const struct engine *eng, const struct host *h)
  * answers, a few silent ports are suspicious (random loss looks like that,
  * while firewalls drop whole ranges), so while the silent ports are few
  * enough that retrying them all costs at most a small fraction of the scan,
- * they get every retry without waiting for proof of loss. */
-static unsigned allowed_tries(const struct engine *eng, const struct host *h)
+ * they get every retry without waiting for proof of loss.  Not UDP ports:
+ * silence is their usual answer (open|filtered), so a silent UDP port gets
+ * two retries, not all (nmap gives it one). */
+static unsigned allowed_tries(const struct engine *eng, const struct host *h, unsigned proto)
 {
     int max = eng->cfg->timing.max_retries;
     if (h->phase == PHASE_PING && max > 1)
@@ -195,7 +240,9 @@ static unsigned allowed_tries(const struct engine *eng, const struct host *h)
     int retries = h->max_ok_tryno + 1;
     size_t budget = 256 + h->ws.n / 8; /* evidence-free retransmissions */
     if (h->drops_seen || (h->rtt.samples && h->silent * (size_t)max <= budget))
-        retries = max;
+        retries = proto == PROTO_UDP && h->phase == PHASE_SCAN && !h->drops_seen
+                      ? (retries > 2 ? retries : 2)
+                      : max;
     if (retries < 1)
         retries = 1;
     if (retries > max)
@@ -270,10 +317,8 @@ static void unlink_probe(struct engine *eng, struct probe *p)
 static void retire(struct engine *eng, struct probe *p)
 {
     unlink_probe(eng, p);
-    if (p->ping)
-        eng->ping_tech->release(eng, eng->ping_state, p);
-    else
-        eng->tech->release(eng, eng->tech_state, p);
+    struct tech_slot *ts = slot_of(eng, p->ping, p->proto);
+    ts->t->release(eng, ts->state, p);
     probe_free(eng, p);
 }
 
@@ -322,11 +367,11 @@ static void maybe_finish(struct host *h)
 static void revive_exhausted(struct engine *eng, struct host *h)
 {
     struct workset *ws = &h->ws;
-    unsigned allowed = allowed_tries(eng, h);
+    unsigned allowed[2] = {allowed_tries(eng, h, PROTO_TCP), allowed_tries(eng, h, PROTO_UDP)};
     size_t keep = 0;
     for (size_t i = 0; i < ws->nexhausted; i++) {
         uint32_t idx = ws->exhausted[i];
-        if (ws->slots[idx].tries < allowed) {
+        if (ws->slots[idx].tries < allowed[ws->order[idx].proto == PROTO_UDP]) {
             ws->slots[idx].state = PORT_UNKNOWN;
             ws->remaining++;
             push_retry(ws, idx, 0);
@@ -337,6 +382,104 @@ static void revive_exhausted(struct engine *eng, struct host *h)
     ws->nexhausted = keep;
 }
 
+/* The ICMP rate limit of a UDP scan.  Closed UDP ports are known only by
+ * their port unreachables, which stacks limit per destination (Linux: a
+ * burst of 6, then one a second); the rest of a fast scan's probes go
+ * unanswered and would be called open|filtered.  nmap slows down on
+ * retransmissions that get answered, which takes many tries per port.
+ *
+ * Here: when a UDP port of a host that answers fewer than a hundred probes
+ * a second has had its tries, the host is put on probation: its tries are
+ * paced at one per RL_DELAY (a token comes back in that time), and if a
+ * paced retransmission of a silent port is answered by a port unreachable
+ * the limit is proven; otherwise, after three silent paced tries, it was
+ * only filtering, and the host goes back to full speed.  Under a proven
+ * limit, every silent port is tried again, paced, and one paced try that
+ * stays unanswered settles it (a token was there to answer it): each port
+ * costs one token, the least a limit allows.  Hosts are paced each on its
+ * own, so several hosts go at the sum of their limits.  With
+ * --defeat-icmp-ratelimit none of this happens (nmap's meaning: silent UDP
+ * ports are closed|filtered, and nobody waits). */
+#define RL_DELAY (1050 * USEC_PER_MSEC)
+
+/* Could a rate limit be what keeps a UDP port silent?  Not on a host that
+ * answers a hundred probes a second or more: no stack limits its
+ * unreachables that high.  Otherwise yes, even with no answer yet: an
+ * earlier scan may have emptied the bucket. */
+static int udp_rate_suspect(const struct host *h, usec_t now)
+{
+    double secs = (double)(now - h->u_first) / USEC_PER_SEC;
+    return secs <= 0 || h->u_answered / secs < 100.0;
+}
+
+static void udp_rate_pace(struct host *h, usec_t now, int state)
+{
+    if (h->rl == RL_NONE || h->rl == RL_CLEARED)
+        h->rl_saved_delay = h->delay;
+    h->rl = state;
+    h->rl_since = now;
+    h->rl_left = 3;
+    if (h->delay < RL_DELAY)
+        h->delay = RL_DELAY;
+    h->next_send = now + RL_DELAY; /* let a token come back first */
+}
+
+/* The limit is proven: ports given up on before it was known go back into
+ * the queue, to be settled by a paced try. */
+static void udp_rate_proven(struct engine *eng, struct host *h, usec_t now)
+{
+    struct workset *ws = &h->ws;
+    (void)eng;
+    udp_rate_pace(h, now, RL_LIMITED);
+    size_t keep = 0;
+    for (size_t i = 0; i < ws->nexhausted; i++) {
+        uint32_t idx = ws->exhausted[i];
+        if (ws->order[idx].proto == PROTO_UDP) {
+            ws->slots[idx].state = PORT_UNKNOWN;
+            ws->remaining++;
+            push_retry(ws, idx, 0);
+        } else {
+            ws->exhausted[keep++] = idx;
+        }
+    }
+    ws->nexhausted = keep;
+}
+
+/* A UDP try (sent at `sent`) went unanswered: 1 if the rate limit logic
+ * keeps the port going (queued again), 0 to apply the usual rules. */
+static int udp_rate_unanswered(struct engine *eng, struct host *h, uint32_t idx, usec_t sent,
+                               int exhausted)
+{
+    usec_t now = now_usec();
+    if (eng->cfg->defeat_icmp_ratelimit)
+        return 0;
+    switch (h->rl) {
+    case RL_LIMITED:
+        if (sent >= h->rl_since)
+            return 0; /* a paced try: a token was there, so not closed */
+        push_retry(&h->ws, idx, sent);
+        return 1;
+    case RL_PROBATION:
+        if (sent >= h->rl_since && --h->rl_left == 0) {
+            h->rl = RL_CLEARED; /* paced tries unanswered too: filtering */
+            h->delay = h->rl_saved_delay;
+            return 0;
+        }
+        if (!exhausted)
+            return 0;
+        push_retry(&h->ws, idx, sent); /* held until the probation is over */
+        return 1;
+    case RL_NONE:
+        if (!exhausted || !udp_rate_suspect(h, now))
+            return 0;
+        udp_rate_pace(h, now, RL_PROBATION);
+        push_retry(&h->ws, idx, sent); /* one paced try to test it */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* A try (sent at `sent`) went unanswered: retry the port or give up on it. */
 static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx, usec_t sent)
 {
@@ -344,11 +487,22 @@ static void port_unanswered(struct engine *eng, struct host *h, uint32_t idx, us
     struct port_slot *s = &ws->slots[idx];
     if (s->tries == 1)
         h->silent++;
-    if (s->tries < allowed_tries(eng, h)) {
+    unsigned proto = h->phase == PHASE_PING ? PROTO_TCP : ws->order[idx].proto;
+    int more = s->tries < allowed_tries(eng, h, proto);
+    if (proto == PROTO_UDP && udp_rate_unanswered(eng, h, idx, sent, !more))
+        return;
+    if (more) {
         push_retry(ws, idx, sent);
         return;
     }
-    s->state = h->phase == PHASE_PING ? PORT_FILTERED : eng->tech->noresponse_state;
+    s->state = h->phase == PHASE_PING
+                   ? PORT_FILTERED
+                   : slot_of(eng, 0, ws->order[idx].proto)->t->noresponse_state;
+    /* --defeat-icmp-ratelimit: as nmap, a UDP port that never answered may
+     * be closed with its unreachable rate-limited away */
+    if (h->phase != PHASE_PING && eng->cfg->defeat_icmp_ratelimit &&
+        ws->order[idx].proto == PROTO_UDP)
+        s->state = PORT_CLOSED_FILTERED;
     s->reason = REASON_NO_RESPONSE;
     ws->remaining--;
     push_idx(&ws->exhausted, &ws->nexhausted, &ws->capexhausted, idx);
@@ -372,8 +526,8 @@ static void note_loss(struct engine *eng, struct host *h, int dropped, usec_t lo
                       usec_t now)
 {
     const struct timing *t = &eng->cfg->timing;
-    if (!eng->tech->privileged)
-        return;
+    if (!eng->raw_pacing || h->rl == RL_PROBATION || h->rl == RL_LIMITED)
+        return; /* (the ICMP rate limit pacing owns the delay then) */
     if (!h->period_start)
         h->period_start = now;
     /* A try lost before the delay last changed says nothing of the new
@@ -509,6 +663,16 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
     }
     if (h->phase != PHASE_SCAN || ping)
         return; /* a late discovery answer */
+    if (ws->order[idx].proto == PROTO_UDP) {
+        h->u_answered++;
+        if (why == REASON_PORT_UNREACH) {
+            h->u_unreach++;
+            /* a paced retransmission answered: its earlier try met an
+             * empty bucket */
+            if (h->rl == RL_PROBATION && tryno > 0 && sent >= h->rl_since)
+                udp_rate_proven(eng, h, now);
+        }
+    }
     ws->remaining--;
     set_port(eng, h, idx, state, why, ttl);
     if (more_tries)
@@ -582,7 +746,7 @@ static int by_proto_port(const void *a, const void *b)
  * for every port. */
 static int answers_all(const struct engine *eng, const struct port_result *ports, size_t n)
 {
-    if (eng->tech != &technique_syn || n < 128)
+    if (eng->slots[PROTO_TCP].t != &technique_syn || n < 128)
         return 0;
     size_t open = 0;
     for (size_t i = 0; i < n; i++)
@@ -749,8 +913,8 @@ static void add_host(struct engine *eng, struct target *t)
          * -P probes. */
         int v6 = t->addr.family == AF_INET6;
         h->phase = PHASE_PING;
-        if (eng->cfg->arp_ping && eng->ping_tech->on_link &&
-            eng->ping_tech->on_link(eng, eng->ping_state, &t->addr))
+        struct tech_slot *ps = &eng->slots[PROTO_COUNT];
+        if (eng->cfg->arp_ping && ps->t->on_link && ps->t->on_link(eng, ps->state, &t->addr))
             workset_init(&h->ws, &eng->neighbor_order[v6], 1);
         else if (eng->nping)
             workset_init(&h->ws, eng->ping_order, eng->nping);
@@ -878,11 +1042,17 @@ static int send_one(struct engine *eng, struct host *h, usec_t now)
     h->next_send = now + h->delay;
     /* The technique may answer at once (a synchronous connect error); p
      * must not be touched after a successful send. */
-    p->tech_state = p->ping ? eng->ping_state : eng->tech_state;
-    int r = p->ping ? eng->ping_tech->send(eng, p->tech_state, p)
-                    : eng->tech->send(eng, p->tech_state, p);
-    if (r == 0)
+    struct tech_slot *ts = slot_of(eng, p->ping, p->proto);
+    p->tech_state = ts->state;
+    int udp = !p->ping && p->proto == PROTO_UDP;
+    int r = ts->t->send(eng, ts->state, p);
+    if (r == 0) {
+        if (udp) {
+            if (!h->u_sent++)
+                h->u_first = now;
+        }
         return 1;
+    }
     unlink_probe(eng, p);
     probe_free(eng, p);
     s->tries--;
@@ -1052,7 +1222,13 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     const struct timing *t = &cfg->timing;
     eng->cfg = cfg;
     eng->tech = cfg->tech;
-    eng->ping_tech = cfg->ping_tech ? cfg->ping_tech : cfg->tech;
+    for (int p = 0; p < PROTO_COUNT; p++) {
+        eng->slots[p].t = cfg->techs[p] ? cfg->techs[p] : cfg->tech;
+        eng->raw_pacing |= cfg->techs[p] && cfg->techs[p]->privileged;
+    }
+    if (!cfg->techs[PROTO_TCP] && !cfg->techs[PROTO_UDP])
+        eng->raw_pacing = cfg->tech->privileged;
+    eng->slots[PROTO_COUNT].t = cfg->ping_tech ? cfg->ping_tech : cfg->tech;
     eng->start_us = now_usec();
     eng->it = it;
     if (ev) {
@@ -1099,22 +1275,9 @@ struct engine *engine_new(const struct scan_config *cfg, struct target_iter *it,
     eng->fd_cap = fd_budget();
     if (!cfg->list_scan) /* -sL asks nothing of the network, not even this */
         eng->nlocals = ip_addr_locals(&eng->locals);
-    if (eng->tech->init && !cfg->list_scan) { /* -sL sends nothing: no sockets */
-        int r = eng->tech->init(eng, &eng->tech_state);
+    if (!cfg->list_scan) { /* -sL sends nothing: no sockets */
+        int r = start_techniques(eng, err, errlen);
         if (r < 0) {
-            snprintf(err, errlen, "cannot start the %s scan: %s", eng->tech->name, strerror(-r));
-            engine_free(eng);
-            return NULL;
-        }
-    }
-    /* Discovery shares the scan's technique state when both are the raw
-     * module (one set of captures and sockets). */
-    if (eng->ping_tech->init == eng->tech->init) {
-        eng->ping_state = eng->tech_state;
-    } else if (eng->ping_tech->init && cfg->ping) {
-        int r = eng->ping_tech->init(eng, &eng->ping_state);
-        if (r < 0) {
-            snprintf(err, errlen, "cannot start host discovery: %s", strerror(-r));
             engine_free(eng);
             return NULL;
         }
@@ -1152,10 +1315,9 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
         usec_t now = now_usec();
         expire(eng, now);
         int r = send_round(eng, now);
-        if (eng->tech->flush && eng->tech_state)
-            eng->tech->flush(eng, eng->tech_state);
-        if (eng->ping_state && eng->ping_state != eng->tech_state && eng->ping_tech->flush)
-            eng->ping_tech->flush(eng, eng->ping_state);
+        for (int k = 0; k <= PROTO_COUNT; k++)
+            if (eng->slots[k].owns && eng->slots[k].t->flush)
+                eng->slots[k].t->flush(eng, eng->slots[k].state);
         if (r < 0) {
             snprintf(err, errlen, "sending a probe failed: %s", strerror(-r));
             return r;
@@ -1246,10 +1408,9 @@ void engine_free(struct engine *eng)
     free(eng->ping_order);
     free(eng->index);
     free(eng->locals);
-    if (eng->ping_state && eng->ping_state != eng->tech_state && eng->ping_tech->fini)
-        eng->ping_tech->fini(eng->ping_state);
-    if (eng->tech->fini)
-        eng->tech->fini(eng->tech_state);
+    for (int k = 0; k <= PROTO_COUNT; k++)
+        if (eng->slots[k].owns && eng->slots[k].t->fini)
+            eng->slots[k].t->fini(eng->slots[k].state);
     ev_free(eng->loop);
     free(eng);
 }

@@ -12,6 +12,7 @@
 #include "lib/xalloc.h"
 #include "macvendor.h"
 #include "naming.h"
+#include "payloads.h"
 #include "options.h"
 #include "output/output.h"
 #include "resume.h"
@@ -236,6 +237,29 @@ static void load_services(struct options *opt, struct services *svc)
     free(path);
 }
 
+/* The UDP payloads (portscout-payloads beside the services table), for
+ * -sU.  A missing or broken file is fatal: probes without their payloads
+ * would call many open services open|filtered, silently. */
+static struct payloads *load_payloads(const struct options *opt)
+{
+    char err[512];
+    char *path;
+    if (opt->datadir) {
+        size_t n = strlen(opt->datadir) + 32;
+        path = xmalloc(n);
+        snprintf(path, n, "%s/portscout-payloads", opt->datadir);
+    } else {
+        path = services_find_data("portscout-payloads");
+    }
+    if (!path)
+        die("cannot find the UDP payload file portscout-payloads (set --datadir)");
+    struct payloads *pl = NULL;
+    if (payloads_load(&pl, path, err, sizeof err) != 0)
+        die(err);
+    free(path);
+    return pl;
+}
+
 static void print_clock(FILE *f, const char *what, const char *scan)
 {
     char hm[16];
@@ -320,6 +344,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "portscout: %s\n", err);
         return 1;
     }
+    struct payloads *payloads = NULL;
+    if (opt.cfg.techs[PROTO_UDP] && !opt.cfg.data_set) {
+        payloads = load_payloads(&opt);
+        opt.cfg.payloads = payloads;
+    }
     /* A closed reader (portscout ... | head) must not kill us mid-write of a
      * file output. */
     signal(SIGPIPE, SIG_IGN);
@@ -360,7 +389,13 @@ int main(int argc, char **argv)
     run.naming = naming_new(&opt.cfg, engine_loop(eng), write_host, &run, err, sizeof err);
     if (!run.naming)
         die(err);
+    char both[64];
     const char *scan_name = opt.cfg.ping_only ? "Ping Scan" : opt.cfg.tech->scan_name;
+    if (!opt.cfg.ping_only && opt.cfg.techs[PROTO_TCP] && opt.cfg.techs[PROTO_UDP]) {
+        /* one engine runs both at once */
+        snprintf(both, sizeof both, "%s and UDP Scan", opt.cfg.techs[PROTO_TCP]->scan_name);
+        scan_name = both;
+    }
     if (opt.cfg.verbose && opt.targets.n && !opt.cfg.list_scan) {
         print_clock(run.progress, "Initiating", scan_name);
         fputc('\n', run.progress);
@@ -427,6 +462,7 @@ int main(int argc, char **argv)
     free(resumed_argv);
     free(run.xml_carry);
     macvendor_free(run.mv);
+    payloads_free(payloads);
     if (sum.interrupted)
         return 128 + (signalled ? signalled : SIGINT);
     return r != 0;

@@ -16,6 +16,8 @@
 #include "lib/readfile.h"
 #include "lib/xalloc.h"
 
+#define MAX_DATA 1400 /* --data*: bytes, as nmap's limit */
+
 #ifndef PORTSCOUT_VERSION
 #define PORTSCOUT_VERSION "0"
 #endif
@@ -40,13 +42,12 @@ enum {
 /* Options of nmap that a later part of portscout implements: refused with
  * a clear message rather than silently ignored. */
 static const char *const planned[] = {
-    "-sU", "-sY", "-sZ", "-sO", "-sI",
+    "-sY", "-sZ", "-sO", "-sI",
     "-sV", "-sC", "-sR", "-PY", "-O", "-A", "-oS", "-D",
-    "-f", "-iR", "--data-length",
-    "--data", "--data-string",
+    "-f", "-iR",
     "--traceroute", "--script", "--version-intensity",
     "--version-light", "--version-all", "--version-trace", "--osscan-limit",
-    "--osscan-guess", "--defeat-icmp-ratelimit", "--mtu",
+    "--osscan-guess", "--mtu",
     "--spoof-mac",
     "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
     "--versiondb", NULL,
@@ -153,6 +154,33 @@ static int parse_scanflags(const char *v, int *out)
     return 0;
 }
 
+/* --data 0xdeadbeef / --data \\xde\\xad / --data deadbeef: hex bytes. */
+static int parse_data_hex(struct options *o, const char *val, char *err, size_t errlen)
+{
+    uint8_t *buf = xmalloc(strlen(val) / 2 + 1);
+    size_t n = 0;
+    const char *p = val;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        p += 2;
+    while (*p) {
+        if (p[0] == '\\' && (p[1] == 'x' || p[1] == 'X'))
+            p += 2;
+        if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) || n == MAX_DATA) {
+            free(buf);
+            return err_fmt(err, errlen, "invalid --data \"%s\": hex bytes (e.g. 0xdeadbeef or "
+                                        "\\xde\\xad), at most %d", val, MAX_DATA);
+        }
+        char hx[3] = {p[0], p[1], 0};
+        buf[n++] = (uint8_t)strtoul(hx, NULL, 16);
+        p += 2;
+    }
+    free(o->cfg.data);
+    o->cfg.data = buf;
+    o->cfg.datalen = n;
+    o->cfg.data_set = 1;
+    return 0;
+}
+
 /* A long option (with its leading dashes removed) and its value. */
 static int long_option(struct options *o, const char *name, const char *val, char *err,
                        size_t errlen)
@@ -236,6 +264,31 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         return set_string(&o->stylesheet, val), 0;
     if (strcmp(name, "servicedb") == 0)
         return set_string(&o->servicedb, val), 0;
+    if (strcmp(name, "data") == 0)
+        return parse_data_hex(o, val, err, errlen);
+    if (strcmp(name, "data-string") == 0) {
+        size_t len = strlen(val);
+        if (len > MAX_DATA)
+            return err_fmt(err, errlen, "--data-string: at most %d bytes", MAX_DATA);
+        free(o->cfg.data);
+        o->cfg.data = (uint8_t *)xstrdup(val);
+        o->cfg.datalen = len;
+        o->cfg.data_set = 1;
+        return 0;
+    }
+    if (strcmp(name, "data-length") == 0) {
+        if (parse_int(val, 0, MAX_DATA, &n) != 0)
+            return err_fmt(err, errlen, "invalid value \"%s\" for --data-length (0-%d)", val,
+                           MAX_DATA);
+        free(o->cfg.data);
+        o->cfg.data = xcalloc(n ? (size_t)n : 1, 1);
+        o->cfg.datalen = (size_t)n;
+        o->cfg.data_set = 1;
+        if (n && getrandom(o->cfg.data, (size_t)n, 0) != n)
+            for (long i = 0; i < n; i++)
+                o->cfg.data[i] = (uint8_t)rand();
+        return 0;
+    }
     if (strcmp(name, "dns-servers") == 0) {
         /* checked here so that a typo is not a silent fallback */
         char *copy = xstrdup(val), *save = NULL;
@@ -280,6 +333,8 @@ static int long_flag(struct options *o, const char *name)
         o->no_stylesheet = 1;
     else if (strcmp(name, "packet-trace") == 0)
         o->cfg.packet_trace = 1;
+    else if (strcmp(name, "defeat-icmp-ratelimit") == 0)
+        o->cfg.defeat_icmp_ratelimit = 1;
     else if (strcmp(name, "defeat-rst-ratelimit") == 0)
         o->cfg.defeat_rst_ratelimit = 1;
     else if (strcmp(name, "badsum") == 0)
@@ -312,7 +367,8 @@ static const char *const valued_long[] = {
     "scan-delay", "max-scan-delay", "max-retries", "min-parallelism", "max-parallelism",
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
     "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", "stats-every",
-    "scanflags", "source-port", "ttl", "dns-servers", NULL,
+    "scanflags", "source-port", "ttl", "dns-servers", "data", "data-string", "data-length",
+    NULL,
 };
 
 static int takes_value(const char *name)
@@ -354,6 +410,10 @@ static int scan_types(struct options *o, const char *arg, char *err, size_t errl
         }
         if (*c == 'L') {
             o->cfg.list_scan = 1;
+            continue;
+        }
+        if (*c == 'U') {
+            o->udp = 1;
             continue;
         }
         const struct technique *t = technique_find(opt);
@@ -631,8 +691,17 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
  * A raw technique asked for without the privilege is an error. */
 static int choose_technique(struct options *o, int raw, char *err, size_t errlen)
 {
-    if (!o->tech_set)
+    if (!o->tech_set && !o->udp)
         o->cfg.tech = raw || o->cfg.scanflags >= 0 ? &technique_syn : &technique_connect;
+    if (o->udp && !raw)
+        return err_fmt(err, errlen, "-sU sends raw packets and needs root or CAP_NET_RAW");
+    /* -sU alone scans UDP only; with a TCP scan type, both at once */
+    o->cfg.techs[PROTO_TCP] = o->tech_set || !o->udp ? o->cfg.tech : NULL;
+    o->cfg.techs[PROTO_UDP] = o->udp ? &technique_udp : NULL;
+    if (!o->cfg.techs[PROTO_TCP])
+        o->cfg.tech = &technique_udp;
+    if (o->udp && o->cfg.scanflags >= 0 && !o->tech_set)
+        return err_fmt(err, errlen, "--scanflags needs a TCP raw scan such as -sS");
     if (o->cfg.tech->privileged && !raw)
         return err_fmt(err, errlen, "%s sends raw packets and needs root or CAP_NET_RAW "
                                     "(-sT works without)", o->cfg.tech->option);
@@ -823,7 +892,10 @@ int options_finish(struct options *o, const struct services *svc, char *err, siz
     if (o->exclude_file && add_file(&o->exclude, o->exclude_file, o->cfg.family, err, errlen))
         return -1;
 
-    unsigned mask = PROTO_MASK(o->cfg.tech->proto);
+    unsigned mask = 0;
+    for (int p = 0; p < PROTO_COUNT; p++)
+        if (o->cfg.techs[p])
+            mask |= PROTO_MASK(p);
     struct port_set *set = xcalloc(1, sizeof *set);
     int ret = 0;
     if (o->port_spec && o->top_ports == 100 && o->fast) {
@@ -910,5 +982,6 @@ void options_free(struct options *o)
     free(o->cmdline);
     free(o->cfg.iface);
     free(o->cfg.dns_servers);
+    free(o->cfg.data);
     free(o->pings);
 }

@@ -39,6 +39,7 @@ struct options {
     struct ping_probe *pings; /* -P probes as given (cfg.pings points here) */
     size_t npings;
     int arp_only;            /* -PR */
+    int udp;                 /* -sU */
     int send_ip, send_eth;   /* --send-ip, --send-eth */
     /* explicit timing values override the -T template whatever the order */
     struct timing timing_set;

@@ -280,7 +280,8 @@ static void json_begin(struct output *o, const struct scan_info *si)
         nfirst = 0;
         buf_putc(&b, '{');
         put_key(&b, &f2, "type");
-        put_str(&b, cfg->tech ? cfg->tech->name : "unknown");
+        const struct technique *t = cfg->techs[p] ? cfg->techs[p] : cfg->tech;
+        put_str(&b, t ? t->name : "unknown");
         put_key(&b, &f2, "protocol");
         put_str(&b, proto_name((enum proto)p));
         put_key(&b, &f2, "numservices");

@@ -91,13 +91,14 @@ static int print_not_shown(FILE *f, const struct port_tally *t)
 static void rst_from_open_note(FILE *f, const struct scan_config *cfg, const struct host_report *r,
                                const char *label)
 {
-    if (cfg->tech->proto != PROTO_TCP || cfg->tech->noresponse_state != PORT_OPEN_FILTERED ||
+    const struct technique *tcp = cfg->techs[PROTO_TCP] ? cfg->techs[PROTO_TCP] : cfg->tech;
+    if (tcp->proto != PROTO_TCP || tcp->noresponse_state != PORT_OPEN_FILTERED ||
         r->nports < 2 || output_count_state(r, PORT_CLOSED) != r->nports)
         return;
     fprintf(f, "Note: every port of %s answered this %s with RST. Some systems (Windows, Cisco, "
                "BSDI, HP/UX, MVS, IRIX) send RST from open ports too, so this scan cannot find "
                "open ports there; a SYN scan (-sS) can.\n",
-            label, cfg->tech->scan_name);
+            label, tcp->scan_name);
 }
 
 static void print_ports(FILE *f, const struct scan_info *si, const struct host_report *r,

@@ -169,12 +169,13 @@ static void xml_begin(struct output *o, const struct scan_info *si)
 
     /* One record per protocol the technique scans. */
     for (int p = 0; p < PROTO_COUNT; p++) {
-        if (cfg->ports.n[p] == 0 || (cfg->tech && (int)cfg->tech->proto != p))
+        const struct technique *t = cfg->techs[p] ? cfg->techs[p] : p ? NULL : cfg->tech;
+        if (cfg->ports.n[p] == 0 || !t)
             continue;
         char *list = ports_compact(&cfg->ports, (enum proto)p);
         fputs("<scaninfo", f);
-        xml_attr(f, "type", cfg->tech ? cfg->tech->name : "connect");
-        if (cfg->scanflags >= 0) {
+        xml_attr(f, "type", t->name);
+        if (cfg->scanflags >= 0 && p == PROTO_TCP) {
             char flags[32];
             xml_attr(f, "scanflags", output_tcp_flags(cfg->scanflags, flags));
         }

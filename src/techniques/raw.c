@@ -281,6 +281,18 @@ bool raw_try_matches(const struct raw_state *rs, uint32_t t, unsigned maxtry, ui
     return t <= maxtry && (rs->cfg->source_port >= 0 || port == raw_sport_of(rs, t));
 }
 
+int raw_try_of_sport(const struct raw_state *rs, uint16_t sport, unsigned maxtry)
+{
+    if (rs->cfg->source_port >= 0)
+        return sport == rs->cfg->source_port ? (int)maxtry : -1;
+    if (!raw_is_our_port(rs, sport))
+        return -1;
+    unsigned k = (unsigned)(sport - rs->sport_lo);
+    if (k > maxtry)
+        return -1;
+    return (int)(maxtry - (maxtry - k) % rs->nsport);
+}
+
 uint16_t raw_probe_sport(const struct raw_state *rs, unsigned t)
 {
     return rs->cfg->source_port >= 0 ? (uint16_t)rs->cfg->source_port : raw_sport_of(rs, t);
@@ -520,7 +532,8 @@ void raw_release(struct engine *eng, void *state, struct probe *p)
 
 /* Hold our source ports for the scan: sockets bound to them (never
  * listening) keep the kernel from giving them to a connection of its own,
- * whose traffic we would take for answers. */
+ * whose traffic we would take for answers.  UDP ones too: they also keep
+ * the kernel from answering a UDP reply with a port unreachable. */
 static int reserve_ports(struct raw_state *rs)
 {
     for (int attempt = 0; attempt < 64; attempt++) {
@@ -530,9 +543,10 @@ static int reserve_ports(struct raw_state *rs)
         rs->sport_lo = (uint16_t)(33000 + r % (60000 - 33000));
         int ok = 1;
         rs->nreserve = 0;
-        for (int i = 0; i < NSPORT && ok; i++) {
+        for (int i = 0; i < 2 * NSPORT && ok; i++) {
             for (int v6 = 0; v6 < 2 && ok; v6++) {
-                int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                int type = i < NSPORT ? SOCK_STREAM : SOCK_DGRAM;
+                int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_CLOEXEC, 0);
                 if (fd < 0) {
                     if (v6 && errno == EAFNOSUPPORT)
                         continue; /* no IPv6 here */
@@ -540,7 +554,7 @@ static int reserve_ports(struct raw_state *rs)
                 }
                 struct ip_addr any = {.family = v6 ? AF_INET6 : AF_INET};
                 struct sockaddr_storage ss;
-                socklen_t sl = ip_addr_sockaddr(&any, rs->sport_lo + i, &ss);
+                socklen_t sl = ip_addr_sockaddr(&any, rs->sport_lo + i % NSPORT, &ss);
                 int one = 1;
                 if (v6)
                     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
@@ -566,7 +580,8 @@ int raw_init(struct engine *eng, void **state)
     struct raw_state *rs = xcalloc(1, sizeof *rs);
     rs->eng = eng;
     rs->cfg = cfg;
-    rs->variant = cfg->tech->variant;
+    const struct technique *tcp = cfg->techs[PROTO_TCP] ? cfg->techs[PROTO_TCP] : cfg->tech;
+    rs->variant = tcp->variant;
     rs->flags = cfg->scanflags >= 0 ? (uint8_t)cfg->scanflags : tcp_variant_flags(rs->variant);
     rs->sock[0][0] = rs->sock[0][1] = rs->sock[1][0] = rs->sock[1][1] = -1;
     rs->link_sock = -1;

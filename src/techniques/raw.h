@@ -63,7 +63,7 @@ struct link_info {
 
 struct out_pkt {
     struct probe *p; /* the try it carries, stamped when it goes out */
-    uint8_t buf[128];
+    uint8_t buf[PKT_MAX];      /* up to a UDP payload of 1400 bytes */
     size_t len;
     struct sockaddr_storage to;
     socklen_t tolen;
@@ -77,7 +77,7 @@ struct raw_state {
     uint8_t key[16];           /* cookie secret */
     uint16_t sport_lo;         /* source ports sport_lo .. sport_lo + nsport - 1 */
     uint16_t nsport;
-    int reserve[2 * NSPORT];
+    int reserve[4 * NSPORT];   /* TCP and UDP, IPv4 and IPv6 */
     int nreserve;
     int sock[2][2];            /* raw send sockets: [0] IPv4, [1] IPv6; two each */
     struct sender *send[2];
@@ -133,6 +133,9 @@ bool raw_is_our_port(const struct raw_state *rs, uint16_t port);
 uint16_t raw_sport_of(const struct raw_state *rs, unsigned t);
 /* Could try t be what a reply to `port` answers, with at most maxtry sent? */
 bool raw_try_matches(const struct raw_state *rs, uint32_t t, unsigned maxtry, uint16_t port);
+/* Which try went from source port sport (the latest such, as the ports
+ * repeat every NSPORT tries), with at most maxtry sent; -1 if none did. */
+int raw_try_of_sport(const struct raw_state *rs, uint16_t sport, unsigned maxtry);
 /* The source port of probe p's try t: -g's, or ours. */
 uint16_t raw_probe_sport(const struct raw_state *rs, unsigned t);
 /* The IP layer of a probe to dst from r's source. */
@@ -154,6 +157,11 @@ uint8_t tcp_variant_flags(unsigned variant);
 int tcp_send(struct raw_state *rs, struct probe *p, const struct route *r);
 void tcp_handle(struct raw_state *rs, const struct pkt_reply *r);
 void tcp_handle_icmp(struct raw_state *rs, const struct pkt_reply *r);
+
+/* rawudp.c: UDP probes of -sU and -PU */
+int udp_send(struct raw_state *rs, struct probe *p, const struct route *r);
+int udp_handle(struct raw_state *rs, const struct pkt_reply *r);
+int udp_handle_icmp(struct raw_state *rs, const struct pkt_reply *r);
 
 /* rawping.c */
 int ping_send(struct raw_state *rs, struct probe *p, const struct route *r);

@@ -60,20 +60,6 @@ static int icmp_try(const struct raw_state *rs, const struct ip_addr *a, uint32_
     return id == (uint16_t)(c.seq >> 16) && t <= maxtry ? t : -1;
 }
 
-/* Which try went from source port sport (the latest such, as the ports
- * repeat every NSPORT tries); -1 if none did. */
-static int try_of_sport(const struct raw_state *rs, uint16_t sport, unsigned maxtry)
-{
-    if (rs->cfg->source_port >= 0)
-        return sport == rs->cfg->source_port ? (int)maxtry : -1;
-    if (!raw_is_our_port(rs, sport))
-        return -1;
-    unsigned k = (unsigned)(sport - rs->sport_lo);
-    if (k > maxtry)
-        return -1;
-    return (int)(maxtry - (maxtry - k) % rs->nsport);
-}
-
 /* ---- sending ------------------------------------------------------------- */
 
 static int neighbor_send(struct raw_state *rs, struct probe *p, const struct route *r)
@@ -119,6 +105,8 @@ int ping_send(struct raw_state *rs, struct probe *p, const struct route *r)
     enum wire w = raw_wire(p);
     if (w == W_ARP || w == W_ND)
         return neighbor_send(rs, p, r);
+    if (w == W_UDP)
+        return udp_send(rs, p, r);
     struct pkt_ip_spec ip = raw_ip_spec(rs, r, p->addr);
     struct out_pkt *o = raw_slot(rs, p->addr->family == AF_INET6);
     uint16_t id, seq;
@@ -133,10 +121,8 @@ int ping_send(struct raw_state *rs, struct probe *p, const struct route *r)
                                    w == W_ICMP_ECHO     ? PKT_Q_ECHO
                                    : w == W_ICMP_TSTAMP ? PKT_Q_TIMESTAMP
                                                         : PKT_Q_MASK,
-                                   id, seq, NULL, 0);
-        break;
-    case W_UDP:
-        len = pkt_build_udp(o->buf, sizeof o->buf, &ip, p->sport, p->port, NULL, 0);
+                                   id, seq, rs->cfg->data_set ? rs->cfg->data : NULL,
+                                   rs->cfg->data_set ? rs->cfg->datalen : 0);
         break;
     case W_IPPROTO:
         icmp_ids(rs, p->addr, what_of(w, p->port), p->tryno, &id, &seq);
@@ -217,17 +203,14 @@ static int icmp_reply(struct raw_state *rs, const struct pkt_reply *r)
                   PORT_OPEN, why, r);
 }
 
-static int udp_reply(struct raw_state *rs, const struct pkt_reply *r)
+/* A UDP answer to -PO17's datagram (UDP probes of -sU and -PU: rawudp.c). */
+static int udp_proto_reply(struct raw_state *rs, const struct pkt_reply *r)
 {
-    struct probe *p = raw_table_find(rs, &r->src, r->sport, W_UDP);
-    enum reason why = REASON_UDP_RESPONSE;
-    if (!p && r->sport == UDP_PROTO_PORT) {
-        p = raw_table_find(rs, &r->src, IPPROTO_UDP, W_IPPROTO);
-        why = REASON_PROTO_RESPONSE;
-    }
-    if (!p)
+    struct probe *p;
+    if (r->sport != UDP_PROTO_PORT || !(p = raw_table_find(rs, &r->src, IPPROTO_UDP, W_IPPROTO)))
         return 0;
-    return answer(rs, p, try_of_sport(rs, r->dport, p->tryno), PORT_OPEN, why, r);
+    return answer(rs, p, raw_try_of_sport(rs, r->dport, p->tryno), PORT_OPEN,
+                  REASON_PROTO_RESPONSE, r);
 }
 
 /* An ICMP error quoting one of our discovery probes.  From the target
@@ -252,11 +235,11 @@ static int icmp_error(struct raw_state *rs, const struct pkt_reply *r)
         if (p)
             t = icmp_try(rs, dst, what, r->orig.icmp_id, r->orig.icmp_seq, p->tryno);
     } else if (r->orig.proto == IPPROTO_UDP) {
-        if (!(p = raw_table_find(rs, dst, r->orig.dport, W_UDP)) &&
-            r->orig.dport == UDP_PROTO_PORT)
-            p = raw_table_find(rs, dst, IPPROTO_UDP, W_IPPROTO);
-        if (p)
-            t = try_of_sport(rs, r->orig.sport, p->tryno);
+        if (udp_handle_icmp(rs, r))
+            return 1;
+        if (r->orig.dport == UDP_PROTO_PORT &&
+            (p = raw_table_find(rs, dst, IPPROTO_UDP, W_IPPROTO)))
+            t = raw_try_of_sport(rs, r->orig.sport, p->tryno);
     } else {
         /* a bare protocol probe quotes nothing of ours but its protocol */
         if ((p = raw_table_find(rs, dst, r->orig.proto, W_IPPROTO)))
@@ -291,7 +274,7 @@ int ping_handle(struct raw_state *rs, const struct pkt_reply *r)
     case PKT_ICMP_REPLY:
         return icmp_reply(rs, r);
     case PKT_UDP:
-        return udp_reply(rs, r) || proto_reply(rs, r);
+        return udp_handle(rs, r) || udp_proto_reply(rs, r) || proto_reply(rs, r);
     case PKT_ICMP_ERROR:
         return r->orig.proto != IPPROTO_TCP && icmp_error(rs, r);
     case PKT_ARP:
@@ -330,12 +313,13 @@ static void append(char *expr, size_t cap, const char *fmt, ...)
 void ping_filter(const struct raw_state *rs, int linktype, char *expr, size_t cap)
 {
     const struct scan_config *cfg = rs->cfg;
-    if (!cfg->ping || cfg->list_scan)
-        return;
     bool v6 = cfg->family == AF_INET6;
-    if (has_kind(cfg, PING_UDP, -1) || has_kind(cfg, PING_IPPROTO, IPPROTO_UDP))
+    if (cfg->techs[PROTO_UDP] ||
+        (cfg->ping && (has_kind(cfg, PING_UDP, -1) || has_kind(cfg, PING_IPPROTO, IPPROTO_UDP))))
         append(expr, cap, " or (udp and dst portrange %u-%u)", rs->sport_lo,
                rs->sport_lo + rs->nsport - 1u);
+    if (!cfg->ping || cfg->list_scan)
+        return;
     if (!v6 && (has_kind(cfg, PING_ICMP_ECHO, -1) || has_kind(cfg, PING_ICMP_TSTAMP, -1) ||
                 has_kind(cfg, PING_ICMP_MASK, -1) || has_kind(cfg, PING_IPPROTO, IPPROTO_ICMP)))
         append(expr, cap, " or (icmp and (icmp[0] == 0 or icmp[0] == 14 or icmp[0] == 18))");

@@ -192,6 +192,8 @@ int tcp_send(struct raw_state *rs, struct probe *p, const struct route *r)
         .opts = flags & TH_SYN_ ? mss : NULL,
         .optlen = flags & TH_SYN_ ? sizeof mss : 0,
         .badsum = ip.badsum,
+        .data = rs->cfg->data_set ? rs->cfg->data : NULL, /* --data* */
+        .datalen = rs->cfg->data_set ? rs->cfg->datalen : 0,
     };
     struct out_pkt *o = raw_slot(rs, p->addr->family == AF_INET6);
     size_t len = pkt_build_tcp(o->buf, sizeof o->buf, &spec);

@@ -53,6 +53,7 @@ struct technique {
 };
 
 extern const struct technique technique_connect;
+extern const struct technique technique_udp;
 extern const struct technique technique_syn, technique_null, technique_fin, technique_xmas,
     technique_ack, technique_window, technique_maimon;
 

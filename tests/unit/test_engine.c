@@ -125,7 +125,7 @@ static void test_late_answers(void **state)
     assert_int_equal(options_parse(&o, 15, argv, err, sizeof err), 0);
     o.quiet_warnings = 1;
     assert_int_equal(options_finish(&o, &svc, err, sizeof err), 0);
-    o.cfg.tech = &fake;
+    o.cfg.tech = o.cfg.techs[PROTO_TCP] = o.cfg.ping_tech = &fake;
 
     struct target_iter it;
     target_iter_init(&it, &o.targets, &o.exclude, AF_INET);

@@ -490,9 +490,39 @@ static void test_discovery(void **state)
     options_free(&o);
 }
 
+/* -sU alone scans UDP only; with a TCP type both, in one engine. */
+static void test_udp(void **state)
+{
+    (void)state;
+    struct options o;
+    PARSE_OK(&o, "--privileged", "-sU", "10.0.0.1");
+    assert_ptr_equal(o.cfg.techs[PROTO_UDP], &technique_udp);
+    assert_null(o.cfg.techs[PROTO_TCP]);
+    assert_ptr_equal(o.cfg.tech, &technique_udp);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-sS", "-sU", "--data", "0xDEad\\xbe", "--defeat-icmp-ratelimit",
+             "10.0.0.1");
+    assert_ptr_equal(o.cfg.techs[PROTO_TCP], &technique_syn);
+    assert_ptr_equal(o.cfg.techs[PROTO_UDP], &technique_udp);
+    assert_true(o.cfg.defeat_icmp_ratelimit);
+    assert_int_equal(o.cfg.datalen, 3);
+    assert_memory_equal(o.cfg.data, "\xde\xad\xbe", 3);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-sUS", "--data-string", "hello", "10.0.0.1");
+    assert_non_null(o.cfg.techs[PROTO_TCP]);
+    assert_int_equal(o.cfg.datalen, 5);
+    options_free(&o);
+    PARSE_OK(&o, "--privileged", "-sU", "--data-length", "25", "10.0.0.1");
+    assert_true(o.cfg.data_set);
+    assert_int_equal(o.cfg.datalen, 25);
+    options_free(&o);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
+    static char big[1402];
+    memset(big, 'x', 1401); /* one byte over nmap's limit */
     PARSE_BAD("--bogus", "--bogus", "10.0.0.1");
     PARSE_BAD("--bogus", "--bogus=1", "10.0.0.1");
     PARSE_BAD("-Z", "-Z", "10.0.0.1");
@@ -515,7 +545,12 @@ static void test_errors(void **state)
               "::1");
     PARSE_BAD("-e needs an interface", "10.0.0.1", "-e");
     PARSE_BAD("too long", "-e", "an-interface-name-too-long", "10.0.0.1");
-    PARSE_BAD("not implemented", "-sU", "10.0.0.1");
+    PARSE_BAD("not implemented", "-sY", "10.0.0.1");
+    PARSE_BAD("-sU sends raw packets and needs root", "--unprivileged", "-sU", "10.0.0.1");
+    PARSE_BAD("invalid --data \"0xabc\"", "--data", "0xabc", "10.0.0.1");
+    PARSE_BAD("invalid --data \"zz\"", "--data", "zz", "10.0.0.1");
+    PARSE_BAD("--data-length (0-1400)", "--data-length", "1401", "10.0.0.1");
+    PARSE_BAD("--data-string: at most 1400", "--data-string", big, "10.0.0.1");
     PARSE_BAD("-sV", "-sTV", "10.0.0.1");
     PARSE_BAD("-O", "-O", "10.0.0.1");
     PARSE_BAD("--traceroute", "--traceroute", "10.0.0.1");
@@ -728,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_exclude_before_6),
         cmocka_unit_test(test_discovery),
+        cmocka_unit_test(test_udp),
         cmocka_unit_test(test_errors),
         cmocka_unit_test_setup_teardown(test_finish_ports, svc_setup, svc_teardown),
         cmocka_unit_test_setup_teardown(test_finish_files, svc_setup, svc_teardown),
