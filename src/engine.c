@@ -363,15 +363,17 @@ static void maybe_finish(struct host *h)
 }
 
 /* When h earns more tries (a retry was answered), ports given up on with
- * fewer tries go back into the queue instead of staying "no-response". */
-static void revive_exhausted(struct engine *eng, struct host *h)
+ * fewer tries go back into the queue instead of staying "no-response";
+ * with all_udp (a proven ICMP rate limit), every UDP port given up on. */
+static void revive_exhausted(struct engine *eng, struct host *h, int all_udp)
 {
     struct workset *ws = &h->ws;
     unsigned allowed[2] = {allowed_tries(eng, h, PROTO_TCP), allowed_tries(eng, h, PROTO_UDP)};
     size_t keep = 0;
     for (size_t i = 0; i < ws->nexhausted; i++) {
         uint32_t idx = ws->exhausted[i];
-        if (ws->slots[idx].tries < allowed[ws->order[idx].proto == PROTO_UDP]) {
+        int udp = ws->order[idx].proto == PROTO_UDP;
+        if (all_udp ? udp : ws->slots[idx].tries < allowed[udp]) {
             ws->slots[idx].state = PORT_UNKNOWN;
             ws->remaining++;
             push_retry(ws, idx, 0);
@@ -428,21 +430,8 @@ static void udp_rate_pace(struct host *h, usec_t now, int state)
  * the queue, to be settled by a paced try. */
 static void udp_rate_proven(struct engine *eng, struct host *h, usec_t now)
 {
-    struct workset *ws = &h->ws;
-    (void)eng;
     udp_rate_pace(h, now, RL_LIMITED);
-    size_t keep = 0;
-    for (size_t i = 0; i < ws->nexhausted; i++) {
-        uint32_t idx = ws->exhausted[i];
-        if (ws->order[idx].proto == PROTO_UDP) {
-            ws->slots[idx].state = PORT_UNKNOWN;
-            ws->remaining++;
-            push_retry(ws, idx, 0);
-        } else {
-            ws->exhausted[keep++] = idx;
-        }
-    }
-    ws->nexhausted = keep;
+    revive_exhausted(eng, h, 1);
 }
 
 /* A UDP try (sent at `sent`) went unanswered: 1 if the rate limit logic
@@ -676,7 +665,7 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
     ws->remaining--;
     set_port(eng, h, idx, state, why, ttl);
     if (more_tries)
-        revive_exhausted(eng, h);
+        revive_exhausted(eng, h, 0);
     maybe_finish(h);
 }
 

@@ -217,19 +217,22 @@ static void open_outputs(struct run *run, struct options *opt)
         free(owned[k]);
 }
 
+/* A data file's path: in --datadir, else where services_find_data finds
+ * it; malloc'd, or NULL. */
+static char *data_path(const struct options *opt, const char *file)
+{
+    if (!opt->datadir)
+        return services_find_data(file);
+    size_t n = strlen(opt->datadir) + strlen(file) + 2;
+    char *path = xmalloc(n);
+    snprintf(path, n, "%s/%s", opt->datadir, file);
+    return path;
+}
+
 static void load_services(struct options *opt, struct services *svc)
 {
     char err[256];
-    char *path = NULL;
-    if (opt->servicedb) {
-        path = xstrdup(opt->servicedb);
-    } else if (opt->datadir) {
-        size_t n = strlen(opt->datadir) + 32;
-        path = xmalloc(n);
-        snprintf(path, n, "%s/portscout-services", opt->datadir);
-    } else {
-        path = services_find_data("portscout-services");
-    }
+    char *path = opt->servicedb ? xstrdup(opt->servicedb) : data_path(opt, "portscout-services");
     if (!path)
         die("cannot find the services table portscout-services (set --datadir)");
     if (services_load(svc, path, err, sizeof err) != 0)
@@ -243,14 +246,7 @@ static void load_services(struct options *opt, struct services *svc)
 static struct payloads *load_payloads(const struct options *opt)
 {
     char err[512];
-    char *path;
-    if (opt->datadir) {
-        size_t n = strlen(opt->datadir) + 32;
-        path = xmalloc(n);
-        snprintf(path, n, "%s/portscout-payloads", opt->datadir);
-    } else {
-        path = services_find_data("portscout-payloads");
-    }
+    char *path = data_path(opt, "portscout-payloads");
     if (!path)
         die("cannot find the UDP payload file portscout-payloads (set --datadir)");
     struct payloads *pl = NULL;

@@ -152,6 +152,24 @@ void raw_release(struct engine *eng, void *state, struct probe *p);
  * -PS... with --disable-arp-ping) still tells its MAC address, as in nmap. */
 void raw_note_mac(struct raw_state *rs, struct probe *p, const struct pkt_reply *r);
 
+/* A raw technique: they differ in protocol, naming, silence and variant. */
+#define RAW_TECHNIQUE(ident, opt, nm, scan, prot, nores, v)                                 \
+    const struct technique ident = {                                                        \
+        .name = nm,                                                                         \
+        .option = opt,                                                                      \
+        .scan_name = scan,                                                                  \
+        .proto = prot,                                                                      \
+        .privileged = true,                                                                 \
+        .noresponse_state = nores,                                                          \
+        .init = raw_init,                                                                   \
+        .fini = raw_fini,                                                                   \
+        .send = raw_send,                                                                   \
+        .release = raw_release,                                                             \
+        .flush = raw_flush,                                                                 \
+        .on_link = raw_on_link,                                                             \
+        .variant = v,                                                                       \
+    }
+
 /* tcpraw.c */
 uint8_t tcp_variant_flags(unsigned variant);
 int tcp_send(struct raw_state *rs, struct probe *p, const struct route *r);

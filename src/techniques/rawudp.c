@@ -116,17 +116,4 @@ int udp_handle_icmp(struct raw_state *rs, const struct pkt_reply *r)
     return udp_answer(rs, p, t, st, why, r, dst, r->orig.dport, r->orig.sport);
 }
 
-const struct technique technique_udp = {
-    .name = "udp",
-    .option = "-sU",
-    .scan_name = "UDP Scan",
-    .proto = PROTO_UDP,
-    .privileged = true,
-    .noresponse_state = PORT_OPEN_FILTERED,
-    .init = raw_init,
-    .fini = raw_fini,
-    .send = raw_send,
-    .release = raw_release,
-    .flush = raw_flush,
-    .on_link = raw_on_link,
-};
+RAW_TECHNIQUE(technique_udp, "-sU", "udp", "UDP Scan", PROTO_UDP, PORT_OPEN_FILTERED, 0);

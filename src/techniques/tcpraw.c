@@ -204,27 +204,10 @@ int tcp_send(struct raw_state *rs, struct probe *p, const struct route *r)
     return 0;
 }
 
-#define RAW_TECHNIQUE(ident, opt, nm, scan, nores, v)                                       \
-    const struct technique ident = {                                                        \
-        .name = nm,                                                                         \
-        .option = opt,                                                                      \
-        .scan_name = scan,                                                                  \
-        .proto = PROTO_TCP,                                                                 \
-        .privileged = true,                                                                 \
-        .noresponse_state = nores,                                                          \
-        .init = raw_init,                                                                   \
-        .fini = raw_fini,                                                                   \
-        .send = raw_send,                                                                   \
-        .release = raw_release,                                                             \
-        .flush = raw_flush,                                                                 \
-        .on_link = raw_on_link,                                                             \
-        .variant = v,                                                                       \
-    }
-
-RAW_TECHNIQUE(technique_syn, "-sS", "syn", "SYN Stealth Scan", PORT_FILTERED, V_SYN);
-RAW_TECHNIQUE(technique_null, "-sN", "null", "NULL Scan", PORT_OPEN_FILTERED, V_NULL);
-RAW_TECHNIQUE(technique_fin, "-sF", "fin", "FIN Scan", PORT_OPEN_FILTERED, V_FIN);
-RAW_TECHNIQUE(technique_xmas, "-sX", "xmas", "XMAS Scan", PORT_OPEN_FILTERED, V_XMAS);
-RAW_TECHNIQUE(technique_ack, "-sA", "ack", "ACK Scan", PORT_FILTERED, V_ACK);
-RAW_TECHNIQUE(technique_window, "-sW", "window", "Window Scan", PORT_FILTERED, V_WINDOW);
-RAW_TECHNIQUE(technique_maimon, "-sM", "maimon", "Maimon Scan", PORT_OPEN_FILTERED, V_MAIMON);
+RAW_TECHNIQUE(technique_syn, "-sS", "syn", "SYN Stealth Scan", PROTO_TCP, PORT_FILTERED, V_SYN);
+RAW_TECHNIQUE(technique_null, "-sN", "null", "NULL Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_NULL);
+RAW_TECHNIQUE(technique_fin, "-sF", "fin", "FIN Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_FIN);
+RAW_TECHNIQUE(technique_xmas, "-sX", "xmas", "XMAS Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_XMAS);
+RAW_TECHNIQUE(technique_ack, "-sA", "ack", "ACK Scan", PROTO_TCP, PORT_FILTERED, V_ACK);
+RAW_TECHNIQUE(technique_window, "-sW", "window", "Window Scan", PROTO_TCP, PORT_FILTERED, V_WINDOW);
+RAW_TECHNIQUE(technique_maimon, "-sM", "maimon", "Maimon Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_MAIMON);
