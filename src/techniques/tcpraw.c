@@ -210,4 +210,5 @@ RAW_TECHNIQUE(technique_fin, "-sF", "fin", "FIN Scan", PROTO_TCP, PORT_OPEN_FILT
 RAW_TECHNIQUE(technique_xmas, "-sX", "xmas", "XMAS Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_XMAS);
 RAW_TECHNIQUE(technique_ack, "-sA", "ack", "ACK Scan", PROTO_TCP, PORT_FILTERED, V_ACK);
 RAW_TECHNIQUE(technique_window, "-sW", "window", "Window Scan", PROTO_TCP, PORT_FILTERED, V_WINDOW);
-RAW_TECHNIQUE(technique_maimon, "-sM", "maimon", "Maimon Scan", PROTO_TCP, PORT_OPEN_FILTERED, V_MAIMON);
+RAW_TECHNIQUE(technique_maimon, "-sM", "maimon", "Maimon Scan", PROTO_TCP, PORT_OPEN_FILTERED,
+              V_MAIMON);
