@@ -10,10 +10,11 @@
 # in.tftpd (TFTP), openbsd inetd (echo, daytime, chargen, time), openssl s_server (DTLS),
 # coap-server (CoAP and CoAP over DTLS), turnserver (STUN and TURN over DTLS), gtlsserver
 # (QUIC), strongSwan (IKEv2 on 500 and 4500), openvpn, xl2tpd (L2TP), krb5kdc (Kerberos),
-# avahi-daemon (mDNS), miniupnpd (SSDP, NAT-PMP), BIRD (RIP).  Also nmbd (NetBIOS) and
-# kamailio (SIP) when installed: they are large, so scripts/setup leaves them out.  No
-# server here for CLDAP, RMCP, MS-SQL browser, XDMCP, the games and qotd: those payloads
-# are checked against their specifications only (unit_payloads).
+# avahi-daemon (mDNS), miniupnpd (SSDP, NAT-PMP), BIRD (RIP), ipmi_sim (RMCP; OpenIPMI's
+# BMC simulator), xdm (XDMCP).  Also nmbd (NetBIOS) and kamailio (SIP) when installed:
+# they are large, so scripts/setup leaves them out.  No server here for CLDAP, MS-SQL
+# browser, the games, RIPng and qotd: those payloads are checked against their
+# specifications only (unit_payloads).
 #
 # Every server listens only in the target namespace and is killed with it; nothing is
 # sent outside the lab.  Daemons that keep state under /run get a private tmpfs there
@@ -38,7 +39,7 @@ NEED="dnsmasq:dnsmasq-base chronyd:chrony snmpd:snmpd memcached:memcached rpcbin
       in.tftpd:tftpd-hpa inetd:openbsd-inetd openssl:openssl coap-server-openssl:libcoap3-bin
       turnserver:coturn gtlsserver:ngtcp2-server ipsec:strongswan-starter openvpn:openvpn
       xl2tpd:xl2tpd krb5kdc:krb5-kdc kdb5_util:krb5-kdc avahi-daemon:avahi-daemon
-      miniupnpd:miniupnpd bird:bird2 python3:python3"
+      miniupnpd:miniupnpd bird:bird2 ipmi_sim:openipmi xdm:xdm python3:python3"
 missing=""
 for n in $NEED; do
     command -v "${n%%:*}" >/dev/null 2>&1 || missing="$missing ${n#*:}"
@@ -173,8 +174,43 @@ protocol rip { ipv4 { import all; export all; }; interface "veth0" {}; }
 EOF
 start bird bird -f -c "$W/bird.conf" -s "$W/bird.ctl" -P "$W/bird.pid"
 
+# OpenIPMI's simulated BMC: one LAN channel, no persistent state
+mkdir "$W/ipmi"
+cat >"$W/ipmi/lan.conf" <<EOF
+name "pslab"
+set_working_mc 0x20
+  startlan 1
+    addr $T4 623
+    priv_limit admin
+    allowed_auths_callback none md5
+    allowed_auths_user none md5
+    allowed_auths_operator none md5
+    allowed_auths_admin none md5
+    guid 50535053505350535053505350535053
+  endlan
+  user 1 true "" "lab" user 10 none md5
+EOF
+printf 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nmc_enable 0x20\n' \
+    >"$W/ipmi/sim.emu"
+start ipmi_sim ipmi_sim -c "$W/ipmi/lan.conf" -f "$W/ipmi/sim.emu" -s "$W/ipmi" -n
+
+# xdm with XDMCP on and no local displays of its own
+mkdir "$W/xdm"
+cat >"$W/xdm/xdm-config" <<EOF
+DisplayManager.errorLogFile: $W/xdm.log
+DisplayManager.pidFile: $W/xdm/xdm.pid
+DisplayManager.keyFile: $W/xdm/xdm-keys
+DisplayManager.servers: $W/xdm/Xservers
+DisplayManager.accessFile: $W/xdm/Xaccess
+DisplayManager.authDir: $W/xdm
+DisplayManager.requestPort: 177
+EOF
+: >"$W/xdm/Xservers"
+echo '*' >"$W/xdm/Xaccess"
+start xdm-out xdm -nodaemon -config "$W/xdm/xdm-config"
+
 PORTS="53 123 161 11211 111 2049@111 69 7 13 19 37 4433 5683 5684 3478 5349 443
-       4500 500 1194 1701 88 5353 1900 5351 520,from=520"
+       4500 500 1194 1701 88 5353 1900 5351 520,from=520 623 177"
 # BIRD hears RIP only from port 520 (RFC 2453 also allows other ports; BIRD does not).
 
 if command -v nmbd >/dev/null 2>&1; then
