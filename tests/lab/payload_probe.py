@@ -89,7 +89,7 @@ CHECKS = {
     'ms-sql-browser': (lambda q, r: r[:1] == b'\x05', 'SVR_RESP'),
     'rip': (lambda q, r: len(r) >= 4 and r[0] == 2, 'Response'),
     'ripng': (lambda q, r: len(r) >= 4 and r[0] == 2, 'Response'),
-    'xdmcp': (lambda q, r: len(r) >= 6 and r[2:4] in (b'\0\x03', b'\0\x04'),
+    'xdmcp': (lambda q, r: len(r) >= 6 and r[2:4] in (b'\0\x05', b'\0\x06'),
               'Willing or Unwilling'),
     'source-engine': (lambda q, r: r[:5] in (b'\xff\xff\xff\xffI', b'\xff\xff\xff\xffA'),
                       'info or challenge'),
