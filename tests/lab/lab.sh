@@ -332,6 +332,12 @@ lab_down() {
     for ns in ${LAB_SCAN_NS:-} ${LAB_TARGET_NS:-}; do
         _lab_del_ns "$ns"
     done
+    # Namespaces that helpers added to this lab under its name (udp.sh's extra hosts).
+    if [ -n "${LAB_SCAN_NS:-}" ]; then
+        for ns in $(_lab_list_ns); do
+            case $ns in "${LAB_SCAN_NS%-s}"-*) _lab_del_ns "$ns" ;; esac
+        done
+    fi
     unset LAB_SCAN_NS LAB_TARGET_NS
     return 0
 }
