@@ -131,6 +131,7 @@ _udp_rpcbind() {
     [ "$1" = 111 ] || { _udp_log "rpcbind listens on port 111 only"; return 1; }
     # rpcbind keeps its socket and lock in /run: a private /run (own mount namespace) keeps
     # parallel labs and the host's rpcbind apart.  -h: UDP on the lab addresses only.
+    # shellcheck disable=SC2016 # $0.. expand in that sh
     _udp_spawn rpcbind unshare --mount --propagation private sh -c \
         'mount -t tmpfs lab-run /run && exec "$0" -f -w -h "$1" -h "$2"' "$bin" "$LAB_T4" "$LAB_T6" ||
         return 1
@@ -302,7 +303,10 @@ udp_hosts_up() {
 
 udp_hosts_down() {
     local i
-    for i in $(seq "$_udp_nhosts"); do _lab_del_ns "$(udp_host_ns "$i")"; done
+    # Without a lab (lab_down ran first), lab_down took them along.
+    if [ -n "${LAB_SCAN_NS:-}" ]; then
+        for i in $(seq "$_udp_nhosts"); do _lab_del_ns "$(udp_host_ns "$i")"; done
+    fi
     _udp_nhosts=0
     UDP_HOSTS4=()
     UDP_HOSTS6=()
