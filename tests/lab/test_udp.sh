@@ -21,9 +21,11 @@
 #        SCANNER=nmap test_udp.sh [ANYTHING]   the same checks against nmap 7.93, to validate the
 #                                              test and the truth.  nmap's misses on the lossy
 #                                              ports (30 % of probes dropped) print KNOWN and are
-#                                              counted neither as passed nor as failed.
+#                                              counted neither as passed nor as failed; so are
+#                                              its open|filtered for ports of the rate-limited
+#                                              hosts (scenario 4), which nmap gives up on.
 # Knobs: SCAN_TIMEOUT (seconds one scan may take before it is stopped and failed; default 90).
-# Takes about 1.5 minutes with nmap, mostly scenario 4 (nmap: ~1 s a port there).
+# Takes about 35 s with nmap, most of it scenario 4 (about one IPv4 port a second there).
 # Needs: xsltproc, iptables, ip6tables, nstat (iproute2), python3 and the services of udp.sh.
 # Packets go only between the lab's namespaces.
 # shellcheck disable=SC2015 # "A && B || fail" is meant: fail when either check fails
@@ -59,9 +61,13 @@ T0=$(date +%s)
 
 # ---- helpers ---------------------------------------------------------------------------------
 
+# Known nmap weaknesses portscout is required to do better on.  In nmap mode, a mismatch on a
+# lossy port, and with COMPARE_KNOWN set a port reported open|filtered that is not, print
+# KNOWN and are counted neither as passed nor as failed.
 known_nmap=0
 LOSSY=$(udp_ports lossy)
 KNOWN_LOSSY="nmap retries a silent UDP port only as far as retries have helped"
+COMPARE_KNOWN=""
 
 # start_scan LABEL ARGS...: the scanner in the scanner namespace, in the background; stdout to
 # LABEL.txt, stderr to LABEL.err, exit status to LABEL.rc.  Sets SCAN_PID.
@@ -124,7 +130,7 @@ flatten() {
 # of LABEL.txt must show its ports so too (summed-up ports are checked in the XML only, where
 # the TTL is not given).  nmap's misses on lossy ports count as KNOWN.
 compare() {
-    local label=$1 expect=$2 host=${3:-} txt=$OUT/$1.txt line nbad=0 nknown=0 p
+    local label=$1 expect=$2 host=${3:-} txt=$OUT/$1.txt line nbad=0 nknown=0 p why
     [ -z "$host" ] || txt=/dev/null
     check
     if ! [ -s "$OUT/$label.xml" ] || ! flatten "$OUT/$label.xml" "$host" >"$OUT/$label.flat"; then
@@ -135,11 +141,16 @@ compare() {
         case $line in "CHECKS "*) checks=$((checks + ${line#CHECKS })); continue ;; esac
         p=${line#port }
         p=${p%%/udp:*}
-        if [ "$SCANNER" = nmap ] && [ "$p" != "$line" ] && case ",$LOSSY," in *",$p,"*) true ;; *) false ;; esac; then
+        why=""
+        if [ "$SCANNER" = nmap ] && [ "$p" != "$line" ]; then
+            case ",$LOSSY," in *",$p,"*) why=$KNOWN_LOSSY ;; esac
+            case $line in *"got open|filtered no-response ("*) why=${why:-$COMPARE_KNOWN} ;; esac
+        fi
+        if [ -n "$why" ]; then
             nknown=$((nknown + 1))
             known_nmap=$((known_nmap + 1))
             checks=$((checks - 1))
-            [ "$nknown" -gt 3 ] || echo "KNOWN ($KNOWN_LOSSY): $label: $line"
+            [ "$nknown" -gt 3 ] || echo "KNOWN ($why): $label: $line"
             continue
         fi
         nbad=$((nbad + 1))
@@ -296,6 +307,9 @@ scan_pair rl.4 rl.6 -sU -n -Pn --reason -p "1-$RL4" -oX "$OUT/rl.4.xml" "${UDP_H
     -6 -sU -n -Pn --reason -p "1-$RL6" -oX "$OUT/rl.6.xml" "${UDP_HOSTS6[0]}"
 want_rl "$RL4" >"$OUT/want.rl.4"
 want_rl "$RL6" >"$OUT/want.rl.6"
+# nmap gives up on some ports whose unreachables the limit held back (3 of 4 runs here, 1-5
+# of 16 IPv4 ports open|filtered; IPv6's limit, ten a second, it always met).
+COMPARE_KNOWN="nmap stops retrying ports the ICMP rate limit kept silent"
 for f in 4 6; do
     compare "rl.$f" "$OUT/want.rl.$f"
     n=$(ratelimited "$H1" "$f")
@@ -312,9 +326,10 @@ want_rl "$RL_MULTI" >"$OUT/want.multi.1"
 seq "$RL_MULTI" | awk -v OFS='\t' '{ print $1 "/udp", "closed port-unreach ttl 64" }' >"$OUT/want.multi.2"
 compare multi "$OUT/want.multi.1" "${UDP_HOSTS4[0]}"
 compare multi "$OUT/want.multi.2" "${UDP_HOSTS4[1]}"
+COMPARE_KNOWN=""
 check
-[ "$(grep -c '^Nmap scan report for ' "$OUT/multi.txt")" = 2 ] ||
-    fail "multi: expected 2 host reports, got $(grep -c '^Nmap scan report for ' "$OUT/multi.txt")"
+[ "$(grep -c ' scan report for ' "$OUT/multi.txt")" = 2 ] ||
+    fail "multi: expected 2 host reports, got $(grep -c ' scan report for ' "$OUT/multi.txt")"
 
 echo "total: $(($(date +%s) - T0)) s"
 [ "$known_nmap" = 0 ] || echo "($known_nmap KNOWN nmap weaknesses, counted neither as passed nor as failed)"
