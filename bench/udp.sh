@@ -33,6 +33,8 @@
 #   NHOSTS        hosts of the multi setting (default 4)
 #   MULTI_PORTS   ports of the multi setting (default 1-200)
 #   EXTRA_OPTS    options added to every scan of both tools (e.g. "-T4"; default none)
+#   SETTLE        seconds of silence before every rate-limited scan, so that it starts with
+#                 the targets' limiters refilled (default 7: a burst of six at one a second)
 #   SCAN_TIMEOUT  seconds after which a scan is stopped and counted as failed (default 3600)
 #   BENCH_KEEP    1: keep the directory with every scan's output
 # Builds nothing.  About 30 minutes with nmap and everything (nmap's rate-limited scans);
@@ -51,6 +53,7 @@ SLOW=${SLOW:-1}
 NHOSTS=${NHOSTS:-4}
 MULTI_PORTS=${MULTI_PORTS:-1-200}
 EXTRA_OPTS=${EXTRA_OPTS:-}
+SETTLE=${SETTLE:-7}
 SCAN_TIMEOUT=${SCAN_TIMEOUT:-3600}
 FLAT_XSL=$ROOT/tests/lab/xml/ports_ttl.xsl
 # The target's ICMP rate-limit sysctls, switched between the lab's (off) and the defaults.
@@ -64,6 +67,7 @@ now() { if [ -n "${EPOCHREALTIME:-}" ]; then printf '%s\n' "${EPOCHREALTIME/,/.}
 
 check_setup() {
     local v t
+    case $SETTLE in '' | *[!0-9]*) die "SETTLE must be a whole number of seconds" ;; esac
     for v in ROUNDS NHOSTS SCAN_TIMEOUT; do
         case ${!v} in '' | *[!0-9]* | 0) die "$v must be a positive integer" ;; esac
     done
@@ -98,10 +102,17 @@ apply_sysctls() {
     done <"$1"
 }
 
+# Frames sent so far by the scanner namespace on its lab links (every veth): probes,
+# retransmissions, ARP and neighbour solicitations.
+tx_frames() {
+    ip netns exec "$LAB_SCAN_NS" sh -c 'cat /sys/class/net/*/statistics/tx_packets' |
+        awk '{ t += $1 } END { print t + 0 }'
+}
+
 # Runs one scan: tool $2 ("nmap" or "portscout") with options $3 (words) and targets $4
-# (words), output base $1.  Appends "SECONDS" or "fail" to $1's directory's TOOL.stats.
+# (words), output base $1.  Appends "SECONDS FRAMES" or "fail" to $1's directory's TOOL.stats.
 run_scan() {
-    local base=$1 tool=$2 rc=0 t0 t1 stats
+    local base=$1 tool=$2 rc=0 t0 t1 tx0 tx1 stats
     local -a cmd=(timeout --kill-after=10 "$SCAN_TIMEOUT")
     stats=$(dirname "$base")/$tool.stats
     if [ "$tool" = nmap ]; then cmd+=(nmap); else cmd+=("$PORTSCOUT"); fi
@@ -112,9 +123,11 @@ run_scan() {
         echo fail >>"$stats"
         return 0
     fi
+    tx0=$(tx_frames)
     t0=$(now)
     lab_scan "${cmd[@]}" >"$base.txt" 2>"$base.err" </dev/null || rc=$?
     t1=$(now)
+    tx1=$(tx_frames)
     [ "$rc" != 0 ] || grep -q ' scan report for ' "$base.txt" || rc=no-report
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "timed out after $SCAN_TIMEOUT s (SCAN_TIMEOUT)" >>"$base.err"; fi
     if [ "$rc" != 0 ]; then
@@ -122,7 +135,7 @@ run_scan() {
         echo fail >>"$stats"
         return 0
     fi
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$stats"
+    awk -v a="$t0" -v b="$t1" -v f="$((tx1 - tx0))" 'BEGIN { printf "%.3f %d\n", b - a, f }' >>"$stats"
 }
 
 # Scores XML report $1 of family $2: prints "PORTS<TAB>MISMATCHES" (ports reported per host,
@@ -166,7 +179,7 @@ median() {
 bench_case() {
     local label=$1 setting=$2 fam=$3 kind=$4 targets=$5 dir r i n tool opts
     local -a tools
-    dir=$WORK/$label
+    dir=$WORK/$setting.${label// /_}
     mkdir -p "$dir"
     read -ra tools <<<"$TOOLS"
     n=${#tools[@]}
@@ -175,6 +188,9 @@ bench_case() {
     for r in $(seq "$ROUNDS"); do
         for i in $(seq 0 $((n - 1))); do
             tool=${tools[$(((i + r - 1) % n))]}
+            # Every scan starts with the targets' limiters full (a burst of six unreachables
+            # per host): the scan before must not have drained them.
+            if [ "$setting" != off ]; then sleep "$SETTLE"; fi
             log "$label: round $r/$ROUNDS, $tool -sU $opts"
             run_scan "$dir/$tool.$r" "$tool" "$opts" "$targets"
             if [ "$(tail -n 1 "$dir/$tool.stats")" != fail ]; then
@@ -182,11 +198,12 @@ bench_case() {
             fi
         done
     done
-    local nt t ratio ports wrong nfail goal shown
-    nt=$(grep -v '^fail$' "$dir/nmap.stats" 2>/dev/null | median) || nt=n/a
+    local nt t frames ratio ports wrong nfail goal shown
+    nt=$(grep -v '^fail$' "$dir/nmap.stats" 2>/dev/null | awk '{ print $1 }' | median) || nt=n/a
     for tool in $TOOLS; do
         nfail=$(grep -c '^fail$' "$dir/$tool.stats" || true)
-        t=$(grep -v '^fail$' "$dir/$tool.stats" | median)
+        t=$(grep -v '^fail$' "$dir/$tool.stats" | awk '{ print $1 }' | median)
+        frames=$(grep -v '^fail$' "$dir/$tool.stats" | awk '{ print $2 }' | median | sed 's/\.00$//; s/\.50$/.5/')
         ratio=$(awk -v a="$t" -v b="$nt" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
         ports=$(cut -f1 "$dir/$tool.score" 2>/dev/null | sort -u | paste -sd' ') || ports=""
         wrong=$(cut -f2 "$dir/$tool.score" 2>/dev/null | paste -sd'/' | sed 's/|/\\|/g') || wrong=""
@@ -204,8 +221,8 @@ bench_case() {
             t="$t (**failed ${nfail}x**: $(cat "$dir/$tool".*.err | grep -m 1 . | cut -c 1-80 | sed 's/|/\\|/g'))"
         fi
         shown="-sU $opts${EXTRA_OPTS:+ $EXTRA_OPTS}"
-        printf '| %s | %s | %s | `%s` | %s | %s | %s | %s | %s |\n' "$setting" "$label" "$tool" "$shown" \
-            "$t" "$ratio" "${ports:-n/a}" "${wrong:-n/a}" "$goal" >>"$ROWS"
+        printf '| %s | %s | %s | `%s` | %s | %s | %s | %s | %s | %s |\n' "$setting" "$label" "$tool" \
+            "$shown" "$t" "$ratio" "$frames" "${ports:-n/a}" "${wrong:-n/a}" "$goal" >>"$ROWS"
     done
 }
 
@@ -266,13 +283,14 @@ main() {
     printf '### UDP scan (`-sU -n -Pn --reason`), median of %s round(s)\n\n' "$ROUNDS"
     printf '%s; %s; %s CPU(s); kernel %s; %s.\n\n' "${pver:-portscout}" "$nver" "$(nproc)" "$(uname -r)" \
         "$(date -u +%Y-%m-%d)"
-    printf '| ICMP rate limit | scan | tool | options | time (s) | ×nmap | ports | wrong states | goal |\n'
-    printf '|---|---|---|---|---:|---:|---|---|---|\n'
+    printf '| ICMP rate limit | scan | tool | options | time (s) | ×nmap | frames sent | ports | wrong states | goal |\n'
+    printf '|---|---|---|---|---:|---:|---:|---|---|---|\n'
     cat "$ROWS"
     printf '\noff: the lab host %s / %s without ICMP rate limits; default: the same host with the\n' "$LAB_T4" "$LAB_T6"
     printf 'kernel'"'"'s defaults (%s); multi: closed hosts with the defaults, %s\n' \
         "$(tr '\n' ';' <"$WORK/sysctl.default" | sed 's/;$//; s/;/, /g')" "${UDP_HOSTS4[*]}"
-    printf '(one scanner address each). Ports: per host, as reported. Wrong states: against\n'
+    printf '(one scanner address each). Frames sent: by the scanner on every lab link (probes,\n'
+    printf 'retransmissions, ARP/ND). Ports: per host, as reported. Wrong states: against\n'
     printf 'tests/lab/truth_udp.tsv, round by round ("EXPECTED→GOT xN").\n'
     if [ "$FAILED" = 1 ]; then
         log "some scans failed (see the table); exiting 1"
