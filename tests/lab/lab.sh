@@ -31,6 +31,8 @@
 #
 # Thousands of hosts more (AnyIP ranges behind the target, for host discovery): source
 # tests/lab/anyip.sh after this file and call anyip_up after lab_up.
+# UDP services and policies (tests/lab/truth_udp.tsv) and more target hosts that keep the
+# kernel's ICMP rate limits: tests/lab/udp.sh, udp_up and udp_hosts_up N after lab_up.
 #
 # Functions: lab_up, lab_down, lab_status, lab_scan CMD..., lab_target CMD...,
 #     lab_ports [STATE|POLICY] (comma-separated ports of the truth file),
@@ -332,6 +334,12 @@ lab_down() {
     for ns in ${LAB_SCAN_NS:-} ${LAB_TARGET_NS:-}; do
         _lab_del_ns "$ns"
     done
+    # Namespaces that helpers added to this lab under its name (udp.sh's extra hosts).
+    if [ -n "${LAB_SCAN_NS:-}" ]; then
+        for ns in $(_lab_list_ns); do
+            case $ns in "${LAB_SCAN_NS%-s}"-*) _lab_del_ns "$ns" ;; esac
+        done
+    fi
     unset LAB_SCAN_NS LAB_TARGET_NS
     return 0
 }
