@@ -188,10 +188,17 @@ score() {
 # Open ports listed in a grepable report.
 open_ports() { grep -o '[0-9]*/open/tcp' "$1" 2>/dev/null | wc -l; }
 
-# Hosts up in grepable report $1 that are not up in $2.
+# Hosts up in grepable report $1 that are not up in $2, but for the lossy sub-ranges of the
+# truth, where each scan finds a random subset (the goal there is recall, its own column).
 missing_vs() {
     comm -23 <(awk '/Status: Up/ { print $2 }' "$1" | sort -u) \
-        <(awk '/Status: Up/ { print $2 }' "$2" | sort -u) | wc -l
+        <(awk '/Status: Up/ { print $2 }' "$2" | sort -u) |
+        "$PYTHON" -c '
+import ipaddress, sys
+lossy = [ipaddress.ip_network(f[1]) for f in (l.split("\t") for l in open(sys.argv[1]))
+         if len(f) > 2 and f[0] == "range" and f[2] == "lossy"]
+print(sum(1 for a in sys.stdin
+          if not any(ipaddress.ip_address(a.strip()) in n for n in lossy)))' "$TRUTH16"
 }
 
 median() {
@@ -285,7 +292,7 @@ goal_of() {
     [ "$part" = sn20 ] || return 0
     local fast=0 clean=0 recall=0
     awk -v r="$ratio" 'BEGIN { exit !(r != "n/a" && r + 0 <= 0.1) }' && fast=1
-    # No dark host up, and nothing nmap found missed, in any round.
+    # No dark host up, and nothing nmap found missed (outside the lossy hosts), in any round.
     awk '$1 == "fail" || $2 + 0 > 0 { bad = 1 } END { exit bad }' "$score" &&
         ! printf '%s\n' "$vsn" | tr '/' '\n' | grep -qv '^0$' && clean=1
     # Lossy hosts found over all rounds, at least nmap's.
@@ -315,7 +322,8 @@ main() {
             printf '\nOf 4096 addresses, 2048 must be found (1024 all, 512 ICMP-only, 512 TCP-only) and 1536\n'
             printf 'must not (1024 dark, 256 rejecting, 256 not there); lossy: of 512, 50 %% of packets dropped.\n'
             printf 'Per-round figures are separated by slashes; "missed vs nmap": hosts nmap found up in the\n'
-            printf 'same round (same timing) that portscout did not.\n\n'
+            printf 'same round (same timing) that portscout did not, lossy hosts aside (their goal is\n'
+            printf 'the recall, "lossy up").\n\n'
         fi
         if has "$PARTS" ss16; then
             printf '### SYN scan of a /16 (`-sS -n -p 22,80,443 %s`)\n\n' "$NET16"
