@@ -95,6 +95,7 @@ struct engine {
         int owns;   /* this slot created the state (and frees it) */
     } slots[PROTO_COUNT + 1];
     int raw_pacing; /* a raw technique scans: note_loss paces hosts */
+    unsigned ping_drops; /* discovery answers that came only to a retry */
     volatile sig_atomic_t stop; /* 1: stop gracefully, 2: at once */
     usec_t stop_deadline;       /* end of the grace period, 0 before a stop */
 
@@ -235,8 +236,13 @@ static usec_t host_timeout(const struct engine *eng, const struct host *h)
 static unsigned allowed_tries(const struct engine *eng, const struct host *h, unsigned proto)
 {
     int max = eng->cfg->timing.max_retries;
-    if (h->phase == PHASE_PING && max > 1)
-        max = 1;
+    if (h->phase == PHASE_PING) {
+        /* Discovery: one retry, as nmap; two once some host's discovery
+         * probe was answered only on its retry (probes are lost on the
+         * way: a silent host may be one that lost both tries). */
+        int ping = eng->ping_drops ? 2 : 1;
+        return (unsigned)(max < ping ? max : ping) + 1;
+    }
     int retries = h->max_ok_tryno + 1;
     size_t budget = 256 + h->ws.n / 8; /* evidence-free retransmissions */
     if (h->drops_seen || (h->rtt.samples && h->silent * (size_t)max <= budget))
@@ -627,6 +633,8 @@ void engine_probe_reply(struct engine *eng, struct probe *p, enum port_state sta
         h->max_ok_tryno = tryno;
         more_tries = 1;
     }
+    if (tryno > 0 && ping)
+        eng->ping_drops++;
     if (tryno > 0 && !h->drops_seen) {
         h->drops_seen = 1;
         more_tries = 1;

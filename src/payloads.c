@@ -143,7 +143,7 @@ static int parse_data(struct parser *p, char *s)
     char *c = s + 1;
     for (;;) {
         unsigned char ch = (unsigned char)*c;
-        uint8_t byte;
+        uint8_t byte = 0;
         int r;
         if (ch == '\0')
             return fail(p, "unterminated string (no closing \")");
