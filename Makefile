@@ -20,7 +20,8 @@ build: setup
 scan: build
 	./$(BUILD)/portscout 127.0.0.1
 
-check: setup
+check:
+	@./scripts/setup check
 	@cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPORTSCOUT_WERROR=ON -DPORTSCOUT_SANITIZE=ON >/dev/null
 	@cmake --build $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest --output-on-failure -j 1
@@ -28,13 +29,15 @@ check: setup
 install: build
 	@cmake --install $(BUILD)
 
-fuzz: setup
+fuzz:
+	@./scripts/setup check
 	@CC=clang cmake -S . -B build-fuzz -DPORTSCOUT_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 
 # The quick SYN targets by default: nmap needs 22 minutes a round on the
 # all-dropped host (TARGETS="closed drop mixed" bench/syn.sh for all).
 bench: build
+	@./scripts/setup check
 	@./bench/connect.sh
 	@TARGETS="$${TARGETS:-closed mixed}" ./bench/syn.sh
 
