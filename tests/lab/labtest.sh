@@ -5,6 +5,8 @@
 #                       FAST (tight RTT timeouts), PORTS (every truth port),
 #                       OUT (a scratch directory), cleanup of both on exit
 #   labtest_end         print "N passed, M failed"; status 0 only if none failed
+#   labtest_scanner BINARY  SCAN=(what to run): BINARY, or nmap with SCANNER=nmap
+#                       (the tests that check their truth against nmap 7.93)
 
 labtest_need_root() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -24,6 +26,19 @@ labtest_begin() {
     PORTS=$(lab_ports)
     OUT=$(mktemp -d)
     trap 'rm -rf "$OUT"; lab_down' EXIT
+}
+
+labtest_scanner() {
+    SCANNER=${SCANNER:-portscout}
+    case $SCANNER in
+        nmap) SCAN=(nmap) ;;
+        portscout)
+            local me
+            me=$(basename "$0")
+            SCAN=("${1:?usage: $me PORTSCOUT_BINARY (or SCANNER=nmap $me)}") ;;
+        *) echo "SCANNER must be portscout (default) or nmap"; exit 2 ;;
+    esac
+    [ "$SCANNER" != nmap ] || command -v nmap >/dev/null 2>&1 || { echo "FAIL: nmap not found"; exit 1; }
 }
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

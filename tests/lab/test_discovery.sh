@@ -36,12 +36,6 @@
 set -eu
 export LC_ALL=C
 
-SCANNER=${SCANNER:-portscout}
-case $SCANNER in
-    nmap) SCAN=(nmap) ;;
-    portscout) SCAN=("${1:?usage: test_discovery.sh PORTSCOUT_BINARY (or SCANNER=nmap test_discovery.sh)}") ;;
-    *) echo "SCANNER must be portscout (default) or nmap"; exit 2 ;;
-esac
 SCAN_TIMEOUT=${SCAN_TIMEOUT:-90}
 LOSSY_MIN_DEFAULT=${LOSSY_MIN_DEFAULT:-75}
 LOSSY_MIN_ONE=${LOSSY_MIN_ONE:-40}
@@ -50,11 +44,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PYTHON=/usr/bin/python3
 CHECKER=$HERE/sweep_check.py
 . "$HERE/labtest.sh"
+labtest_scanner "$@"
 labtest_need_root
 for tool in "$PYTHON" iptables ip6tables; do
     command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool not found"; exit 1; }
 done
-[ "$SCANNER" != nmap ] || command -v nmap >/dev/null 2>&1 || { echo "FAIL: nmap not found"; exit 1; }
 labtest_begin
 # shellcheck source=tests/lab/anyip.sh
 . "$HERE/anyip.sh"

@@ -43,12 +43,6 @@
 set -eu
 export LC_ALL=C
 
-SCANNER=${SCANNER:-portscout}
-case $SCANNER in
-    nmap) SCAN=(nmap) ;;
-    portscout) SCAN=("${1:?usage: test_raw.sh PORTSCOUT_BINARY (or SCANNER=nmap test_raw.sh)}") ;;
-    *) echo "SCANNER must be portscout (default) or nmap"; exit 2 ;;
-esac
 
 # ---- The texts portscout is expected to print.  Not fixed yet: adjust here. ----------------
 # Scenario 2: a note on one line that mentions each of these (case-insensitive); today's:
@@ -65,11 +59,11 @@ NOTE_PROXY_RE='syn[ -]?proxy|tarpit'
 SCAN_TIMEOUT=${SCAN_TIMEOUT:-30}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/labtest.sh"
+labtest_scanner "$@"
 labtest_need_root
 for tool in xsltproc iptables ip6tables setpriv; do
     command -v "$tool" >/dev/null 2>&1 || { echo "FAIL: $tool not found"; exit 1; }
 done
-[ "$SCANNER" != nmap ] || command -v nmap >/dev/null 2>&1 || { echo "FAIL: nmap not found"; exit 1; }
 TRUTH_RAW=$HERE/truth_raw.tsv
 FLAT_XSL=$HERE/xml/ports_ttl.xsl
 labtest_begin
@@ -194,49 +188,8 @@ compare() {
         # Every mismatch counts; the first 10 of one comparison are shown.
         nbad=$((nbad + 1))
         if [ "$nbad" -le 10 ]; then fail "$label: $line"; else failures=$((failures + 1)); fi
-    done < <(awk -F'\t' -v normal="$normal" '
-        FILENAME == ARGV[1] { want[$1] = $2; next }
-        FILENAME == ARGV[2] {
-            if ($1 in got) got[$1] = got[$1] " AND " $2 " " $3
-            else got[$1] = $2 " " $3
-            kind[$1] = $4; cnt[$1]++
-            next
-        }
-        normal {                                    # normal output: PORT STATE SERVICE REASON
-            nf = split($0, fl, " ")
-            if (fl[1] !~ /^[0-9]+\/tcp$/) next
-            split(fl[1], pp, "/"); r = fl[2] " " fl[4]
-            for (i = 5; i <= nf; i++) r = r " " fl[i]
-            norm[pp[1]] = r
-        }
-        function matches(g, cell, strip_ttl,    n, alt, i, a) {
-            n = split(cell, alt, / or /)
-            for (i = 1; i <= n; i++) {
-                a = alt[i]
-                if (strip_ttl) sub(/ ttl [0-9]+$/, "", a)
-                if (g == a) return 1
-            }
-            return 0
-        }
-        END {
-            for (p in want) {
-                checks++
-                if (cnt[p] != 1 || !matches(got[p], want[p], kind[p] == "extra"))
-                    printf "port %s: expected %s, got %s (XML)\n", p, want[p], (p in got) ? got[p] : "nothing"
-                if (!normal) continue
-                if (p in norm) {
-                    checks++
-                    if (!matches(norm[p], want[p], 0))
-                        printf "port %s: expected %s, got %s (normal output)\n", p, want[p], norm[p]
-                } else if (kind[p] == "port") {
-                    checks++
-                    printf "port %s: a <port> in the XML but not in the normal output\n", p
-                }
-            }
-            for (p in got)
-                if (!(p in want)) printf "port %s was not scanned but is listed (%s)\n", p, got[p]
-            print "CHECKS " checks + 0
-        }' "$expect" "$OUT/$label.flat" "$txt")
+    done < <(awk -F'\t' -v normal="$normal" -v bare=1 -f "$HERE/compare_ports.awk" \
+        "$expect" "$OUT/$label.flat" "$txt")
     [ "$nbad" -le 10 ] || echo "FAIL: $label: ... and $((nbad - 10)) more mismatches like these"
     [ "$nknown" -le 3 ] || echo "KNOWN: $label: ... and $((nknown - 3)) more like these"
 }
