@@ -363,6 +363,41 @@ int raw_send_link(struct raw_state *rs, int ifindex, uint16_t ethertype, const u
     return 0;
 }
 
+/* (raw.h) For a discovery probe, PORT_OPEN or PORT_CLOSED say the host is
+ * up, PORT_FILTERED that this probe failed; ARP and ND name the MAC. */
+int raw_answer(struct raw_state *rs, struct probe *p, int t, enum port_state st,
+               enum reason why, const struct pkt_reply *r)
+{
+    if (t < 0) {
+        engine_note_rejected(rs->eng);
+        if (rs->cfg->packet_trace && rs->cfg->debug)
+            raw_trace(rs, "RCVD", r->ip, r->iplen, " (not an answer to a probe we sent)");
+        return 1;
+    }
+    if (rs->cfg->packet_trace) {
+        char line[256];
+        if (r->kind == PKT_ARP)
+            printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
+                   pkt_describe_arp(r->ip, r->iplen, line, sizeof line));
+        else if (r->kind == PKT_ND_ADVERT)
+            printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
+                   pkt_describe_nd_advert(r, line, sizeof line));
+        else
+            raw_trace(rs, "RCVD", r->ip, r->iplen, NULL);
+    }
+    if (r->kind == PKT_ARP)
+        engine_host_mac(rs->eng, p, r->arp_sha);
+    else if (r->kind == PKT_ND_ADVERT && r->nd_has_tll)
+        engine_host_mac(rs->eng, p, r->nd_tll);
+    else
+        raw_note_mac(rs, p, r);
+    p->rcvd = rs->rcvd;
+    /* a link-layer answer has no TTL (ND's hop limit is always 255) */
+    uint8_t ttl = r->kind == PKT_ARP || r->kind == PKT_ND_ADVERT ? 0 : r->ttl;
+    engine_probe_reply(rs->eng, p, st, why, ttl, (unsigned)t);
+    return 1;
+}
+
 static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct capture *c = (struct capture *)arg;
@@ -585,6 +620,9 @@ int raw_init(struct engine *eng, void **state)
     rs->flags = cfg->scanflags >= 0 ? (uint8_t)cfg->scanflags : tcp_variant_flags(rs->variant);
     rs->sock[0][0] = rs->sock[0][1] = rs->sock[1][0] = rs->sock[1][1] = -1;
     rs->link_sock = -1;
+    for (size_t i = 0; cfg->ping && i < cfg->npings; i++)
+        if (cfg->pings[i].kind == PING_IPPROTO && cfg->pings[i].arg < 256)
+            rs->po_protos[cfg->pings[i].arg / 8] |= (uint8_t)(1u << (cfg->pings[i].arg % 8));
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     rs->clock_offset = now_usec() - ((usec_t)wall.tv_sec * USEC_PER_SEC + wall.tv_nsec / 1000);

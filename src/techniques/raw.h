@@ -94,6 +94,7 @@ struct raw_state {
     struct out_pkt *out[2];    /* queued for sendmmsg, per family */
     int nout[2];
     uint16_t ipid;
+    uint8_t po_protos[32];     /* -PO's protocols, a bit each: the packet path asks */
     int warned_errno;
     usec_t clock_offset; /* monotonic minus wall clock: for capture timestamps */
     usec_t rcvd;         /* the packet being handled arrived then (monotonic) */
@@ -147,6 +148,12 @@ int raw_init(struct engine *eng, void **state);
 void raw_fini(void *state);
 int raw_send(struct engine *eng, void *state, struct probe *p);
 void raw_release(struct engine *eng, void *state, struct probe *p);
+
+/* Try t of p got reply r (t < 0: it echoes nothing of ours, counted as
+ * stray): traced, its MAC noted, and the verdict st/why handed to the
+ * engine.  Always 1 (the packet was for us). */
+int raw_answer(struct raw_state *rs, struct probe *p, int t, enum port_state st,
+               enum reason why, const struct pkt_reply *r);
 
 /* A discovery answer from a host on an attached Ethernet (--send-ip, or
  * -PS... with --disable-arp-ping) still tells its MAC address, as in nmap. */

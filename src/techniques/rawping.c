@@ -35,6 +35,12 @@ static bool has_kind(const struct scan_config *cfg, enum ping_kind k, int arg)
     return false;
 }
 
+/* Does -PO probe protocol proto?  (Asked for every captured packet.) */
+static bool po_probed(const struct raw_state *rs, unsigned proto)
+{
+    return proto < 256 && (rs->po_protos[proto / 8] >> (proto % 8) & 1);
+}
+
 /* The cookie input of a probe without a port: its wire kind, and for -PO
  * its protocol. */
 static uint32_t what_of(enum wire w, unsigned proto)
@@ -139,41 +145,6 @@ int ping_send(struct raw_state *rs, struct probe *p, const struct route *r)
 
 /* ---- replies --------------------------------------------------------------- */
 
-/* p's try t was answered: the host is up (state PORT_OPEN or PORT_CLOSED)
- * or this probe failed (PORT_FILTERED). */
-static int answer(struct raw_state *rs, struct probe *p, int t, enum port_state st,
-                  enum reason why, const struct pkt_reply *r)
-{
-    if (t < 0) {
-        engine_note_rejected(rs->eng);
-        if (rs->cfg->packet_trace && rs->cfg->debug)
-            raw_trace(rs, "RCVD", r->ip, r->iplen, " (not an answer to a probe we sent)");
-        return 1;
-    }
-    if (rs->cfg->packet_trace) {
-        char line[256];
-        if (r->kind == PKT_ARP)
-            printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
-                   pkt_describe_arp(r->ip, r->iplen, line, sizeof line));
-        else if (r->kind == PKT_ND_ADVERT)
-            printf("RCVD (%.4fs) %s\n", engine_elapsed(rs->eng),
-                   pkt_describe_nd_advert(r, line, sizeof line));
-        else
-            raw_trace(rs, "RCVD", r->ip, r->iplen, NULL);
-    }
-    if (r->kind == PKT_ARP)
-        engine_host_mac(rs->eng, p, r->arp_sha);
-    else if (r->kind == PKT_ND_ADVERT && r->nd_has_tll)
-        engine_host_mac(rs->eng, p, r->nd_tll);
-    else
-        raw_note_mac(rs, p, r);
-    p->rcvd = rs->rcvd;
-    /* a link-layer answer has no TTL (ND's hop limit is always 255) */
-    uint8_t ttl = r->kind == PKT_ARP || r->kind == PKT_ND_ADVERT ? 0 : r->ttl;
-    engine_probe_reply(rs->eng, p, st, why, ttl, (unsigned)t);
-    return 1;
-}
-
 static int icmp_reply(struct raw_state *rs, const struct pkt_reply *r)
 {
     int v6 = r->src.family == AF_INET6;
@@ -199,7 +170,7 @@ static int icmp_reply(struct raw_state *rs, const struct pkt_reply *r)
     }
     if (!p)
         return 1; /* no such probe in flight: stale, or someone else's ping */
-    return answer(rs, p, icmp_try(rs, &r->src, what, r->icmp_id, r->icmp_seq, p->tryno),
+    return raw_answer(rs, p, icmp_try(rs, &r->src, what, r->icmp_id, r->icmp_seq, p->tryno),
                   PORT_OPEN, why, r);
 }
 
@@ -209,7 +180,7 @@ static int udp_proto_reply(struct raw_state *rs, const struct pkt_reply *r)
     struct probe *p;
     if (r->sport != UDP_PROTO_PORT || !(p = raw_table_find(rs, &r->src, IPPROTO_UDP, W_IPPROTO)))
         return 0;
-    return answer(rs, p, raw_try_of_sport(rs, r->dport, p->tryno), PORT_OPEN,
+    return raw_answer(rs, p, raw_try_of_sport(rs, r->dport, p->tryno), PORT_OPEN,
                   REASON_PROTO_RESPONSE, r);
 }
 
@@ -250,13 +221,13 @@ static int icmp_error(struct raw_state *rs, const struct pkt_reply *r)
     enum reason why = reason_from_icmp(v6, r->icmp_type, r->icmp_code);
     int from_target = ip_addr_equal(&r->src, dst);
     int up = from_target && (why == REASON_PORT_UNREACH || why == REASON_PROTO_UNREACH);
-    return answer(rs, p, t, up ? PORT_CLOSED : PORT_FILTERED, why, r);
+    return raw_answer(rs, p, t, up ? PORT_CLOSED : PORT_FILTERED, why, r);
 }
 
 /* Anything of a -PO protocol coming back from the target. */
 static int proto_reply(struct raw_state *rs, const struct pkt_reply *r)
 {
-    if (!has_kind(rs->cfg, PING_IPPROTO, r->proto))
+    if (!po_probed(rs, r->proto))
         return 0;
     struct probe *p = raw_table_find(rs, &r->src, r->proto, W_IPPROTO);
     if (!p)
@@ -264,7 +235,7 @@ static int proto_reply(struct raw_state *rs, const struct pkt_reply *r)
     if ((r->kind == PKT_TCP || r->kind == PKT_UDP) && !raw_is_our_port(rs, r->dport) &&
         r->dport != rs->cfg->source_port)
         return 0;
-    return answer(rs, p, p->tryno, PORT_OPEN, REASON_PROTO_RESPONSE, r);
+    return raw_answer(rs, p, p->tryno, PORT_OPEN, REASON_PROTO_RESPONSE, r);
 }
 
 int ping_handle(struct raw_state *rs, const struct pkt_reply *r)
@@ -280,15 +251,15 @@ int ping_handle(struct raw_state *rs, const struct pkt_reply *r)
     case PKT_ARP:
         if (r->arp_op != 2 || !(p = raw_table_find(rs, &r->arp_spa, 0, W_ARP)))
             return 1;
-        return answer(rs, p, p->tryno, PORT_OPEN, REASON_ARP_RESPONSE, r);
+        return raw_answer(rs, p, p->tryno, PORT_OPEN, REASON_ARP_RESPONSE, r);
     case PKT_ND_ADVERT:
         if (!(p = raw_table_find(rs, &r->nd_target, 0, W_ND)))
             return 1;
-        return answer(rs, p, p->tryno, PORT_OPEN, REASON_ND_RESPONSE, r);
+        return raw_answer(rs, p, p->tryno, PORT_OPEN, REASON_ND_RESPONSE, r);
     case PKT_TCP:
         /* -PO6's segment is answered like any other: only if no TCP
          * probe claims it */
-        if (!has_kind(rs->cfg, PING_IPPROTO, IPPROTO_TCP) ||
+        if (!po_probed(rs, IPPROTO_TCP) ||
             raw_table_find(rs, &r->src, r->sport, W_TCP))
             return 0;
         return proto_reply(rs, r);

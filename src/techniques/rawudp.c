@@ -63,18 +63,7 @@ static int udp_answer(struct raw_state *rs, struct probe *p, int t, enum port_st
             raw_trace(rs, "RCVD", r->ip, r->iplen, " (late)");
         return 1;
     }
-    if (t < 0) {
-        engine_note_rejected(eng);
-        if (rs->cfg->packet_trace && rs->cfg->debug)
-            raw_trace(rs, "RCVD", r->ip, r->iplen, " (not an answer to a probe we sent)");
-        return 1;
-    }
-    if (rs->cfg->packet_trace)
-        raw_trace(rs, "RCVD", r->ip, r->iplen, NULL);
-    raw_note_mac(rs, p, r);
-    p->rcvd = rs->rcvd;
-    engine_probe_reply(eng, p, st, why, r->ttl, (unsigned)t);
-    return 1;
+    return raw_answer(rs, p, t, st, why, r);
 }
 
 int udp_handle(struct raw_state *rs, const struct pkt_reply *r)
