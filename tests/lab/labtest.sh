@@ -7,6 +7,9 @@
 #   labtest_end         print "N passed, M failed"; status 0 only if none failed
 #   labtest_scanner BINARY  SCAN=(what to run): BINARY, or nmap with SCANNER=nmap
 #                       (the tests that check their truth against nmap 7.93)
+#   start_scan LABEL ARGS...  ${SCAN[@]} ARGS in the scanner namespace, in the
+#                       background, within SCAN_TIMEOUT: stdout to LABEL.txt,
+#                       stderr to LABEL.err, exit status to LABEL.rc; sets SCAN_PID
 
 labtest_need_root() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -39,6 +42,18 @@ labtest_scanner() {
         *) echo "SCANNER must be portscout (default) or nmap"; exit 2 ;;
     esac
     [ "$SCANNER" != nmap ] || command -v nmap >/dev/null 2>&1 || { echo "FAIL: nmap not found"; exit 1; }
+}
+
+start_scan() {
+    local label=$1
+    shift
+    (
+        rc=0
+        ip netns exec "$LAB_SCAN_NS" timeout -k 5 "$SCAN_TIMEOUT" "${SCAN[@]}" "$@" \
+            >"$OUT/$label.txt" 2>"$OUT/$label.err" || rc=$?
+        echo "$rc" >"$OUT/$label.rc"
+    ) &
+    SCAN_PID=$!
 }
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

@@ -62,19 +62,6 @@ T0=$(date +%s)
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-# start_scan LABEL ARGS...: the scanner in the scanner namespace, in the background; stdout to
-# LABEL.txt, stderr to LABEL.err, exit status to LABEL.rc.  Sets SCAN_PID.
-start_scan() {
-    local label=$1
-    shift
-    (
-        rc=0
-        ip netns exec "$LAB_SCAN_NS" timeout -k 5 "$SCAN_TIMEOUT" "${SCAN[@]}" "$@" \
-            >"$OUT/$label.txt" 2>"$OUT/$label.err" || rc=$?
-        echo "$rc" >"$OUT/$label.rc"
-    ) &
-    SCAN_PID=$!
-}
 # scan_ok LABEL: its exit status was 0 (a failure is counted and shown otherwise).
 scan_ok() {
     local rc

@@ -90,19 +90,6 @@ portscout_only() { # portscout_only WHAT: false (and a SKIP line) when the scann
     return 1
 }
 
-# start_scan LABEL ARGS...: run the scanner in the scanner namespace in the background, stdout
-# to LABEL.txt, stderr to LABEL.err, exit status to LABEL.rc; sets SCAN_PID.
-start_scan() {
-    local label=$1
-    shift
-    (
-        rc=0
-        ip netns exec "$LAB_SCAN_NS" timeout -k 5 "$SCAN_TIMEOUT" "${SCAN[@]}" "$@" \
-            >"$OUT/$label.txt" 2>"$OUT/$label.err" || rc=$?
-        echo "$rc" >"$OUT/$label.rc"
-    ) &
-    SCAN_PID=$!
-}
 # scan_done LABEL: wait for it (if running) and check its exit status.
 scan_done() {
     [ -z "${SCAN_PID:-}" ] || { wait "$SCAN_PID" || true; SCAN_PID=""; }

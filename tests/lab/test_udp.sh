@@ -63,19 +63,6 @@ LOSSY=$(udp_ports lossy)
 KNOWN_LOSSY="nmap retries a silent UDP port only as far as retries have helped"
 COMPARE_KNOWN=""
 
-# start_scan LABEL ARGS...: the scanner in the scanner namespace, in the background; stdout to
-# LABEL.txt, stderr to LABEL.err, exit status to LABEL.rc.  Sets SCAN_PID.
-start_scan() {
-    local label=$1
-    shift
-    (
-        rc=0
-        ip netns exec "$LAB_SCAN_NS" timeout -k 5 "$SCAN_TIMEOUT" "${SCAN[@]}" "$@" \
-            >"$OUT/$label.txt" 2>"$OUT/$label.err" || rc=$?
-        echo "$rc" >"$OUT/$label.rc"
-    ) &
-    SCAN_PID=$!
-}
 scan_done() { # scan_done LABEL: its exit status was 0
     local rc
     rc=$(cat "$OUT/$1.rc" 2>/dev/null) || rc=missing
