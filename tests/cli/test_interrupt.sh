@@ -9,11 +9,8 @@ PORTSCOUT=${1:?usage: test_interrupt.sh PORTSCOUT_BINARY}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-checks=0 failures=0
-check() {
-    checks=$((checks + 1))
-    if ! eval "$2"; then echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+# shellcheck source=tests/cli/clitest.sh
+. "$(dirname "$0")/clitest.sh"
 
 # Four hosts, one at a time, each taking about half a second.
 "$PORTSCOUT" -n -Pn -p 1-10000 --max-rate 20000 --max-hostgroup 1 127.0.0.1-4 \
@@ -51,5 +48,4 @@ check "-oX runstats say exit=error with the reason" \
 check "-oX reports the finished hosts" \
     '[ "$(xmllint --xpath "count(/nmaprun/host)" "$OUT/scan.xml")" -eq "$hosts" ]'
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+clitest_end

@@ -18,11 +18,8 @@ fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-checks=0 failures=0
-check() {
-    checks=$((checks + 1))
-    if ! eval "$2"; then echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+# shellcheck source=tests/cli/clitest.sh
+. "$(dirname "$0")/clitest.sh"
 
 printf '127.0.0.1 localhost\n127.0.0.5 multi\n127.0.0.6 multi\n' > "$OUT/hosts"
 # isolated CMD...: CMD in a new network namespace (loopback only, down) and a
@@ -172,5 +169,4 @@ read -r rss rc done < <(peak "$PORTSCOUT" -sL -n 10.16.0.0/12 -oX /dev/null -oJ 
 check "-sL -n 10.16.0.0/12 -oX -oJ: every address, peak RSS ${rss} KB < 50 MB" \
     '[ "$rc" -eq 0 ] && [ "${done%% IP*}" = "portscout done: 1048576" ] && [ "$rss" -lt 51200 ]'
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+clitest_end

@@ -13,11 +13,8 @@ DTD=$OUT/nmap.dtd
 sed -E 's/^([[:space:]]*scanner[[:space:]]+)\(nmap\)/\1(nmap | portscout)/' \
     /usr/share/nmap/nmap.dtd > "$DTD"
 
-checks=0 failures=0
-check() {
-    checks=$((checks + 1))
-    if ! eval "$2"; then echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+# shellcheck source=tests/cli/clitest.sh
+. "$(dirname "$0")/clitest.sh"
 # "addr port/state ..." per host of an XML file, sorted
 states() {
     xsltproc - "$1" <<'XSL' | LC_ALL=C sort
@@ -97,5 +94,4 @@ check "resume from a foreign file names the problem" 'echo "$msg" | grep -q "not
 msg=$("$PORTSCOUT" --resume "$OUT/nmap.nmap" -v 2>&1 || true)
 check "resume with other options is refused" 'echo "$msg" | grep -q "nothing else"'
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+clitest_end

@@ -12,11 +12,8 @@ OUT=$(mktemp -d)
 SOCK=pstest$$
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$OUT"' EXIT
 
-checks=0 failures=0
-check() {
-    checks=$((checks + 1))
-    if ! eval "$2"; then echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+# shellcheck source=tests/cli/clitest.sh
+. "$(dirname "$0")/clitest.sh"
 screen() { tmux -L "$SOCK" capture-pane -p -t scan; }
 # wait_for PATTERN: poll the screen for up to 5 s
 wait_for() {
@@ -48,5 +45,4 @@ check "the report on stdout is complete" \
 for _ in $(seq 20); do [ -s "$OUT/stty.after" ] && break; sleep 0.1; done
 check "terminal settings are restored" 'cmp -s "$OUT/stty.before" "$OUT/stty.after"'
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+clitest_end
