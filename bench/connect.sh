@@ -25,6 +25,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 PORTSCOUT=${PORTSCOUT:-$ROOT/build/portscout}
 ROUNDS=${ROUNDS:-5}
 TARGETS=${TARGETS:-loopback lab}
@@ -32,8 +34,6 @@ TIMINGS=${TIMINGS:-default T4}
 BENCH_NMAP_ONLY=${BENCH_NMAP_ONLY:-0}
 SCAN_OPTS=(-sT -n -Pn -p-)
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # Wall clock in seconds with sub-millisecond resolution; bash 5's
 # EPOCHREALTIME avoids forking date(1) inside the timed region.
@@ -87,13 +87,6 @@ run_scan() {
 }
 
 # Median of the numbers on stdin ("fail" lines ignored; "n/a" if none).
-median() {
-    grep -v '^fail$' | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR == 0) print "n/a";
-              else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2];
-              else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # Compares the reports of one target/timing: files TOOL.ROUND.txt in $1.
 # A port missing from a report's table is in that report's "Not shown:" state
 # if it has a single one (else "unlisted"), so only ports some report lists
@@ -182,11 +175,11 @@ bench_one() {
     done
 
     local mp mn ratio agree verdict
-    mn=$(median <"$dir/nmap.times")
+    mn=$(grep -v '^fail$' "$dir/nmap.times" | median)
     if [ "$BENCH_NMAP_ONLY" = 1 ]; then
         mp="n/a" ratio="n/a" verdict="n/a (nmap only)"
     else
-        mp=$(median <"$dir/portscout.times")
+        mp=$(grep -v '^fail$' "$dir/portscout.times" | median)
         ratio=$(awk -v a="$mp" -v b="$mn" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
         if ls "$dir"/portscout.*.txt >/dev/null 2>&1 && ls "$dir"/nmap.*.txt >/dev/null 2>&1; then
             agree=$(compare "$dir" "$truth")

@@ -16,11 +16,12 @@
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 PORTSCOUT=${PORTSCOUT:-$ROOT/build/portscout}
 NET=${NET:-10.0.0.0/8}
 ROUNDS=${ROUNDS:-1}
 
-log() { printf 'bench: %s\n' "$*" >&2; }
 command -v nmap >/dev/null || { log "nmap is missing (scripts/setup installs it)"; exit 1; }
 [ -x "$PORTSCOUT" ] || { log "no portscout binary at $PORTSCOUT (make build)"; exit 1; }
 case $ROUNDS in '' | *[!0-9]* | 0) log "ROUNDS must be a positive integer"; exit 1 ;; esac
@@ -55,8 +56,6 @@ print(f"{wall:.2f} {rss} {done}")
 PY
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 declare -A T R
 VARIANTS=("sequential" "--randomize-hosts")
 for v in "${VARIANTS[@]}"; do
@@ -72,8 +71,8 @@ for v in "${VARIANTS[@]}"; do
             log "  ${wall} s, ${rss} KB: $done"
             echo "$wall $rss" >> "/tmp/bench-list.$$"
         done
-        T[$tool,$v]=$(cut -d' ' -f1 "/tmp/bench-list.$$" | median)
-        R[$tool,$v]=$(cut -d' ' -f2 "/tmp/bench-list.$$" | median)
+        T[$tool,$v]=$(cut -d' ' -f1 "/tmp/bench-list.$$" | median %.6g)
+        R[$tool,$v]=$(cut -d' ' -f2 "/tmp/bench-list.$$" | median %.6g)
         rm -f "/tmp/bench-list.$$"
     done
 done

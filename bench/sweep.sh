@@ -42,6 +42,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 PORTSCOUT=${PORTSCOUT:-$ROOT/build/portscout}
 PARTS=${PARTS:-sn20 ss16 sn16}
 TOOLS=${TOOLS:-nmap portscout}
@@ -61,9 +63,6 @@ REST16_DARK=$(for x in $(seq 1 15); do printf '10.78.%d.0/24 ' $((16 * x + 15));
 UP_POLICIES="all icmp tcp"           # must be found
 DOWN_POLICIES="dark reject nolocal"  # must not be reported up
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac }
 
 check_setup() {
     local v t
@@ -199,13 +198,6 @@ lossy = [ipaddress.ip_network(f[1]) for f in (l.split("\t") for l in open(sys.ar
          if len(f) > 2 and f[0] == "range" and f[2] == "lossy"]
 print(sum(1 for a in sys.stdin
           if not any(ipaddress.ip_address(a.strip()) in n for n in lossy)))' "$TRUTH16"
-}
-
-median() {
-    sort -g | awk -v fmt="${1:-%.2f}" '{ v[NR] = $1 }
-        END { if (NR == 0) print "n/a";
-              else if (NR % 2) printf fmt "\n", v[(NR + 1) / 2];
-              else printf fmt "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # col N FILE: column N of a score file, one value per round joined by slashes.

@@ -50,6 +50,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 PORTSCOUT=${PORTSCOUT:-$ROOT/build/portscout}
 ROUNDS=${ROUNDS:-3}
 TARGETS=${TARGETS:-closed drop mixed}
@@ -62,8 +64,6 @@ MASSCAN_NUDGE=${MASSCAN_NUDGE:-1}
 SCAN_TIMEOUT=${SCAN_TIMEOUT:-3600}
 SCAN_OPTS=(-sS -p- -n -Pn)
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 # Wall clock in seconds; bash 5's EPOCHREALTIME forks nothing.
 now() {
@@ -79,7 +79,6 @@ need() {
         die "could not install $1"
 }
 
-has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac }
 
 check_setup() {
     case $ROUNDS in '' | *[!0-9]* | 0) die "ROUNDS must be a positive integer" ;; esac
@@ -227,13 +226,6 @@ score() {
 }
 
 # Median of the numbers on stdin ("n/a" if none); $1 printf format.
-median() {
-    sort -g | awk -v fmt="${1:-%.2f}" '{ v[NR] = $1 }
-        END { if (NR == 0) print "n/a";
-              else if (NR % 2) printf fmt "\n", v[(NR + 1) / 2];
-              else printf fmt "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # Benchmarks target $1; appends table rows to $ROWS.
 bench_target() {
     local target=$1 addr label dir r i run runs=() n tool timing

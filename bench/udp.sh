@@ -48,6 +48,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 PORTSCOUT=${PORTSCOUT:-$ROOT/build/portscout}
 TOOLS=${TOOLS:-nmap portscout}
 SETTINGS=${SETTINGS:-off default multi}
@@ -66,9 +68,6 @@ FLAT_XSL=$ROOT/tests/lab/xml/ports_ttl.xsl
 SYSCTLS="net.ipv4.icmp_ratelimit net.ipv4.icmp_ratemask net.ipv6.icmp.ratelimit
     net.ipv6.icmp.ratemask net.ipv4.icmp_msgs_per_sec net.ipv4.icmp_msgs_burst"
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-has() { case " $1 " in *" $2 "*) return 0 ;; *) return 1 ;; esac }
 now() { if [ -n "${EPOCHREALTIME:-}" ]; then printf '%s\n' "${EPOCHREALTIME/,/.}"; else date +%s.%N; fi; }
 
 check_setup() {
@@ -178,11 +177,6 @@ score() {
 }
 
 # Median of the numbers on stdin ("n/a" if none).
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a";
-        else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # bench_case LABEL SETTING FAMILY KIND TARGETS: ROUNDS rounds of every tool; appends a table
 # row per tool to $ROWS.
 bench_case() {
