@@ -87,6 +87,12 @@ struct scan_config {
     size_t datalen;
     int data_set;
     int defeat_icmp_ratelimit;
+    /* version detection (-sV, -A) */
+    int version_scan;       /* -sV */
+    int version_intensity;  /* --version-intensity 0-9 (7; light 2, all 9) */
+    int version_trace;      /* --version-trace */
+    char *versiondb;        /* --versiondb FILE; NULL: our data/portscout-service-probes */
+    int aggressive;         /* -A: -sV now (and -O when it exists) */
 };
 
 /* nmap's -T templates.  Fills every timing field for the level. */

@@ -574,8 +574,11 @@ static void set_port(struct engine *eng, struct host *h, uint32_t idx, enum port
     s->reason = (uint8_t)why;
     s->ttl = ttl;
     if (state == PORT_OPEN && eng->ev.port_open) {
-        struct port_result r = {h->ws.order[idx].port, h->ws.order[idx].proto, (uint8_t)state,
-                                (uint8_t)why, ttl};
+        struct port_result r = {.port = h->ws.order[idx].port,
+                                .proto = h->ws.order[idx].proto,
+                                .state = (uint8_t)state,
+                                .reason = (uint8_t)why,
+                                .ttl = ttl};
         eng->ev.port_open(eng->ev.arg, &h->target, &r);
     }
 }

@@ -66,12 +66,42 @@ int reason_from_name(const char *name);
  * numbering. */
 enum reason reason_from_icmp(int v6, unsigned type, unsigned code);
 
+/* How version detection named a service (nmap's method attribute). */
+enum svc_method {
+    SVC_TABLE,  /* only the port number's entry in the services table (conf 3) */
+    SVC_PROBED, /* a probe's answer matched (conf 10, or 8 for a soft match) */
+};
+
+/* What version detection (-sV) found about a port's service.  Every string
+ * is NULL when unknown.  The names and fields are nmap's, so the outputs can
+ * write them as nmap does. */
+struct service_info {
+    const char *name;       /* "http", "ssh"; without the "ssl/" of a tunnel */
+    const char *product, *version, *extrainfo;
+    const char *hostname, *ostype, *devicetype; /* for the "Service Info:" line */
+    const char *const *cpe; /* "cpe:/a:openbsd:openssh:9.2p1", ... */
+    size_t ncpe;
+    uint8_t method;         /* enum svc_method */
+    uint8_t conf;           /* nmap's confidence, 0-10 */
+    uint8_t tunnel_ssl;     /* the service spoke inside TLS ("ssl/http") */
+    uint8_t rpc;            /* an ONC RPC program was identified: */
+    uint32_t rpc_num, rpc_low, rpc_high; /* program number, version range */
+    /* TLS: the server's certificate, when the port spoke TLS */
+    const char *cert_subject;  /* one-line, "commonName=lab.example/organizationName=..." */
+    const char *cert_issuer;
+    time_t cert_not_before, cert_not_after; /* 0 when unknown */
+    /* An answer no rule matched: nmap's service fingerprint ("SF:..."), for
+     * the "service unrecognized despite returning data" block; or NULL. */
+    const char *fingerprint;
+};
+
 struct port_result {
     uint16_t port;
     uint8_t proto; /* enum proto */
     uint8_t state; /* enum port_state */
     uint8_t reason;
     uint8_t ttl; /* of the reply; 0 when not known (connect scans) */
+    const struct service_info *svc; /* -sV: what answers there; NULL when not asked or none */
 };
 
 struct host_report {
