@@ -781,8 +781,11 @@ static void host_report(struct engine *eng, struct host *h, int partial)
             const struct port_slot *s = &h->ws.slots[i];
             if (partial && s->state == PORT_UNKNOWN)
                 continue;
-            ports[n++] = (struct port_result){eng->order[i].port, eng->order[i].proto, s->state,
-                                              s->reason, s->ttl};
+            ports[n++] = (struct port_result){.port = eng->order[i].port,
+                                              .proto = eng->order[i].proto,
+                                              .state = s->state,
+                                              .reason = s->reason,
+                                              .ttl = s->ttl};
         }
         qsort(ports, n, sizeof *ports, by_proto_port);
         r.ports = ports;

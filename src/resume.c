@@ -55,8 +55,11 @@ static int parse_item(const char *s, size_t len, struct resume_partial *hp)
         return -1;
     hp->ports = xreallocarray(hp->ports, hp->nports + (hi - lo + 1), sizeof *hp->ports);
     for (unsigned port = lo; port <= hi; port++)
-        hp->ports[hp->nports++] = (struct port_result){(uint16_t)port, (uint8_t)p, (uint8_t)st,
-                                                       (uint8_t)why, (uint8_t)ttl};
+        hp->ports[hp->nports++] = (struct port_result){.port = (uint16_t)port,
+                                                       .proto = (uint8_t)p,
+                                                       .state = (uint8_t)st,
+                                                       .reason = (uint8_t)why,
+                                                       .ttl = (uint8_t)ttl};
     return 0;
 }
 
