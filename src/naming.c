@@ -27,10 +27,7 @@ struct lookup {
  * lives only during host_done. */
 struct held {
     struct held *next;
-    struct host_report r;
-    struct target t;
-    struct port_result *ports;
-    char *vendor;
+    struct report_copy *c;
     struct lookup *lk;
 };
 
@@ -138,10 +135,8 @@ static void write_ready(struct naming *n)
         if (!n->head)
             n->tail = NULL;
         n->nheld--;
-        write_report(n, &h->r, h->lk);
-        target_clear(&h->t);
-        free(h->ports);
-        free(h->vendor);
+        write_report(n, &h->c->r, h->lk);
+        report_copy_free(h->c);
         free(h);
     }
 }
@@ -149,22 +144,8 @@ static void write_ready(struct naming *n)
 static void hold(struct naming *n, const struct host_report *r, struct lookup *lk)
 {
     struct held *h = xcalloc(1, sizeof *h);
-    h->r = *r;
-    h->t = *r->target;
-    h->t.name = r->target->name ? xstrdup(r->target->name) : NULL;
-    if (r->target->nothers) {
-        h->t.others = xcalloc(r->target->nothers, sizeof *h->t.others);
-        memcpy(h->t.others, r->target->others, r->target->nothers * sizeof *h->t.others);
-    }
-    h->r.target = &h->t;
-    if (r->nports) {
-        h->ports = xcalloc(r->nports, sizeof *h->ports);
-        memcpy(h->ports, r->ports, r->nports * sizeof *h->ports);
-    }
-    h->r.ports = h->ports;
-    h->vendor = r->mac_vendor ? xstrdup(r->mac_vendor) : NULL;
-    h->r.mac_vendor = h->vendor;
-    h->r.rdns = NULL;
+    h->c = report_copy_new(r);
+    h->c->r.rdns = NULL;
     h->lk = lk;
     if (n->tail)
         n->tail->next = h;

@@ -3,7 +3,10 @@
 
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lib/xalloc.h"
 
 const char *port_state_name(enum port_state s)
 {
@@ -101,4 +104,81 @@ enum reason reason_from_icmp(int v6, unsigned type, unsigned code)
     case 6: return REASON_REJECT_ROUTE; /* reject route to destination */
     default: return REASON_HOST_UNREACH;
     }
+}
+
+void *report_own(struct report_copy *c, void *p)
+{
+    if (!p)
+        return NULL;
+    if (c->nowned == c->capowned) {
+        c->capowned = c->capowned ? c->capowned * 2 : 16;
+        c->owned = xreallocarray(c->owned, c->capowned, sizeof *c->owned);
+    }
+    c->owned[c->nowned++] = p;
+    return p;
+}
+
+const char *report_strdup(struct report_copy *c, const char *s)
+{
+    return s ? report_own(c, xstrdup(s)) : NULL;
+}
+
+static const struct service_info *copy_service(struct report_copy *c,
+                                               const struct service_info *s)
+{
+    struct service_info *d = report_own(c, xmalloc(sizeof *d));
+    *d = *s;
+    d->name = report_strdup(c, s->name);
+    d->product = report_strdup(c, s->product);
+    d->version = report_strdup(c, s->version);
+    d->extrainfo = report_strdup(c, s->extrainfo);
+    d->hostname = report_strdup(c, s->hostname);
+    d->ostype = report_strdup(c, s->ostype);
+    d->devicetype = report_strdup(c, s->devicetype);
+    d->cert_subject = report_strdup(c, s->cert_subject);
+    d->cert_issuer = report_strdup(c, s->cert_issuer);
+    d->fingerprint = report_strdup(c, s->fingerprint);
+    if (s->ncpe) {
+        const char **cpe = report_own(c, xcalloc(s->ncpe, sizeof *cpe));
+        for (size_t i = 0; i < s->ncpe; i++)
+            cpe[i] = report_strdup(c, s->cpe[i]);
+        d->cpe = cpe;
+    }
+    return d;
+}
+
+struct report_copy *report_copy_new(const struct host_report *r)
+{
+    struct report_copy *c = xcalloc(1, sizeof *c);
+    c->r = *r;
+    c->t = *r->target;
+    c->t.name = r->target->name ? xstrdup(r->target->name) : NULL;
+    if (r->target->nothers) {
+        c->t.others = xcalloc(r->target->nothers, sizeof *c->t.others);
+        memcpy(c->t.others, r->target->others, r->target->nothers * sizeof *c->t.others);
+    }
+    c->r.target = &c->t;
+    if (r->nports) {
+        c->ports = xcalloc(r->nports, sizeof *c->ports);
+        memcpy(c->ports, r->ports, r->nports * sizeof *c->ports);
+        for (size_t i = 0; i < r->nports; i++)
+            if (r->ports[i].svc)
+                c->ports[i].svc = copy_service(c, r->ports[i].svc);
+    }
+    c->r.ports = c->ports;
+    c->r.mac_vendor = report_strdup(c, r->mac_vendor);
+    c->r.rdns = report_strdup(c, r->rdns);
+    return c;
+}
+
+void report_copy_free(struct report_copy *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nowned; i++)
+        free(c->owned[i]);
+    free(c->owned);
+    free(c->ports);
+    target_clear(&c->t);
+    free(c);
 }

@@ -125,4 +125,23 @@ struct host_report {
     const char *mac_vendor; /* the IEEE registry's name for it, or NULL */
 };
 
+/* A report that owns everything it points to (target, ports, their
+ * service records, names): for stages that keep a host after the engine's
+ * call returns (version detection, names).  Its fields may be changed;
+ * strings and service records put in must be owned by it (report_own). */
+struct report_copy {
+    struct host_report r;
+    struct target t;
+    struct port_result *ports;
+    char **owned;      /* strings and blocks freed with it */
+    size_t nowned, capowned;
+};
+
+struct report_copy *report_copy_new(const struct host_report *r);
+/* Hand p (from malloc) to the copy, which frees it with itself; returns p. */
+void *report_own(struct report_copy *c, void *p);
+/* A copy of s owned by c (NULL stays NULL). */
+const char *report_strdup(struct report_copy *c, const char *s);
+void report_copy_free(struct report_copy *c);
+
 #endif
