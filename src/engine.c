@@ -1353,6 +1353,11 @@ int engine_run(struct engine *eng, char *err, size_t errlen)
             wait = eng->stop_deadline - now;
         if (eng->tick && wait > 200 * USEC_PER_MSEC)
             wait = 200 * USEC_PER_MSEC;
+        if (eng->ev.next_timeout) {
+            usec_t theirs = eng->ev.next_timeout(eng->ev.arg);
+            if (theirs >= 0 && theirs < wait)
+                wait = theirs;
+        }
         if (wait < 0 || more)
             wait = 0;
         r = ev_wait(eng->loop, wait);

@@ -65,6 +65,10 @@ struct engine_events {
      * its port scan: naming starts its reverse DNS lookup here so that the
      * name is known by the time host_done comes.  NULL when not wanted. */
     void (*host_up)(void *arg, const struct target *t);
+    /* Microseconds until the caller's own next deadline (-1: none), so
+     * that the engine wakes for it and calls tick in time (the version
+     * detection stage times its probes out that way).  NULL: none. */
+    usec_t (*next_timeout)(void *arg);
 };
 
 struct engine_stats {

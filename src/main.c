@@ -17,6 +17,8 @@
 #include "output/output.h"
 #include "resume.h"
 #include "status.h"
+#include "svc/probedb.h"
+#include "svc/vscan.h"
 
 #ifndef PORTSCOUT_VERSION
 #define PORTSCOUT_VERSION "0"
@@ -31,6 +33,7 @@ struct run {
     char *xml_carry;
     struct status *status;
     struct naming *naming;  /* reverse names; holds reports until theirs come */
+    struct vscan *vscan;    /* -sV: holds reports until their services are probed */
     FILE *progress;         /* -v lines: stdout, or stderr when a format owns it */
     struct scan_info info;
     struct output out[MAX_OUTPUTS];
@@ -68,10 +71,26 @@ static void write_host(void *arg, const struct host_report *r)
         run->out[i].fmt->host(&run->out[i], &run->info, &rep);
 }
 
-static void on_host(void *arg, const struct host_report *r)
+/* A host whose services are known (or not asked for): on to its name. */
+static void after_vscan(void *arg, const struct host_report *r)
 {
     struct run *run = arg;
     naming_host_done(run->naming, r);
+}
+
+static void on_host(void *arg, const struct host_report *r)
+{
+    struct run *run = arg;
+    if (run->vscan)
+        vscan_host_done(run->vscan, r);
+    else
+        naming_host_done(run->naming, r);
+}
+
+static usec_t on_next_timeout(void *arg)
+{
+    struct run *run = arg;
+    return vscan_next_timeout(run->vscan);
 }
 
 static void on_host_up(void *arg, const struct target *t)
@@ -100,7 +119,9 @@ static void on_warning(void *arg, const char *msg)
 static void on_partial(void *arg, const struct host_report *r)
 {
     struct run *run = arg;
-    /* The scan was stopped: names still under way are not waited for. */
+    /* The scan was stopped: services and names still under way are not
+     * waited for. */
+    vscan_flush(run->vscan);
     naming_flush(run->naming);
     for (int i = 0; i < run->nout; i++)
         if (run->out[i].fmt->partial)
@@ -122,6 +143,7 @@ static size_t on_prior(void *arg, const struct ip_addr *a, const struct port_res
 static void on_tick(void *arg)
 {
     struct run *run = arg;
+    vscan_tick(run->vscan);
     naming_tick(run->naming);
     status_tick(run->status, run->open_ports);
 }
@@ -256,6 +278,23 @@ static struct payloads *load_payloads(const struct options *opt)
     return pl;
 }
 
+/* The service probe database for -sV: --versiondb, or ours beside the
+ * services table.  A broken file is fatal, with its line. */
+static struct svc_db *load_versiondb(const struct options *opt)
+{
+    char err[512];
+    char *path = opt->cfg.versiondb ? xstrdup(opt->cfg.versiondb)
+                                    : data_path(opt, "portscout-service-probes");
+    if (!path)
+        die("cannot find the service probe file portscout-service-probes (set --datadir or "
+            "--versiondb)");
+    struct svc_db *db = NULL;
+    if (svc_db_load(path, &db, err, sizeof err) != 0)
+        die(err);
+    free(path);
+    return db;
+}
+
 static void print_clock(FILE *f, const char *what, const char *scan)
 {
     char hm[16];
@@ -345,6 +384,9 @@ int main(int argc, char **argv)
         payloads = load_payloads(&opt);
         opt.cfg.payloads = payloads;
     }
+    struct svc_db *versiondb = NULL;
+    if (opt.cfg.version_scan && !opt.cfg.ping_only && !opt.cfg.list_scan)
+        versiondb = load_versiondb(&opt);
     /* A closed reader (portscout ... | head) must not kill us mid-write of a
      * file output. */
     signal(SIGPIPE, SIG_IGN);
@@ -378,13 +420,16 @@ int main(int argc, char **argv)
     struct engine_events ev = {.arg = &run, .host_done = on_host, .port_open = on_open,
                                .warning = on_warning, .tick = on_tick,
                                .host_partial = on_partial, .prior = on_prior,
-                               .host_up = on_host_up};
+                               .host_up = on_host_up, .next_timeout = on_next_timeout};
     struct engine *eng = engine_new(&opt.cfg, &it, &ev, err, sizeof err);
     if (!eng)
         die(err);
     run.naming = naming_new(&opt.cfg, engine_loop(eng), write_host, &run, err, sizeof err);
     if (!run.naming)
         die(err);
+    if (versiondb)
+        run.vscan = vscan_new(&opt.cfg, engine_loop(eng), versiondb,
+                              opt.cfg.version_trace ? run.progress : NULL, after_vscan, &run);
     char both[64];
     const char *scan_name = opt.cfg.ping_only ? "Ping Scan" : opt.cfg.tech->scan_name;
     if (!opt.cfg.ping_only && opt.cfg.techs[PROTO_TCP] && opt.cfg.techs[PROTO_UDP]) {
@@ -400,6 +445,18 @@ int main(int argc, char **argv)
     running = eng;
     catch_signals();
     int r = engine_run(eng, err, sizeof err);
+    /* Services still being probed: wait for them (every probe has its
+     * time budget), unless the scan was stopped. */
+    if (engine_stats(eng)->interrupted)
+        vscan_flush(run.vscan);
+    while (vscan_held(run.vscan) && !signalled) {
+        int w = vscan_wait(run.vscan, 200 * USEC_PER_MSEC);
+        if (w < 0 && w != -EINTR)
+            break;
+        naming_tick(run.naming);
+        status_tick(run.status, run.open_ports);
+    }
+    vscan_flush(run.vscan);
     /* Reports still waiting for their names: wait for the lookups (c-ares
      * gives up after its tries), unless the scan was stopped. */
     if (engine_stats(eng)->interrupted)
@@ -447,8 +504,10 @@ int main(int argc, char **argv)
     }
     if (opt.cfg.verbose && opt.cfg.tech->privileged && !opt.cfg.list_scan)
         print_packet_counts(run.progress, st, opt.cfg.debug);
+    vscan_free(run.vscan);
     naming_free(run.naming);
     engine_free(eng);
+    svc_db_free(versiondb);
     target_iter_free(&it);
     if (r != 0)
         fprintf(stderr, "portscout: %s\n", err);

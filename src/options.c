@@ -43,14 +43,13 @@ enum {
  * a clear message rather than silently ignored. */
 static const char *const planned[] = {
     "-sY", "-sZ", "-sO", "-sI",
-    "-sV", "-sC", "-sR", "-PY", "-O", "-A", "-oS", "-D",
+    "-sC", "-PY", "-O", "-oS", "-D",
     "-f", "-iR",
-    "--traceroute", "--script", "--version-intensity",
-    "--version-light", "--version-all", "--version-trace", "--osscan-limit",
+    "--traceroute", "--script", "--osscan-limit",
     "--osscan-guess", "--mtu",
     "--spoof-mac",
     "--port-ratio", "--ip-options", "--proxies", "--traceroute", "--max-os-tries",
-    "--versiondb", NULL,
+    NULL,
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -264,6 +263,17 @@ static int long_option(struct options *o, const char *name, const char *val, cha
         return set_string(&o->stylesheet, val), 0;
     if (strcmp(name, "servicedb") == 0)
         return set_string(&o->servicedb, val), 0;
+    if (strcmp(name, "versiondb") == 0) {
+        if (access(val, R_OK) != 0)
+            return err_fmt(err, errlen, "--versiondb %s: %s", val, strerror(errno));
+        return set_string(&o->cfg.versiondb, val), 0;
+    }
+    if (strcmp(name, "version-intensity") == 0) {
+        if (parse_int(val, 0, 9, &n) != 0)
+            return err_fmt(err, errlen, "--version-intensity must be between 0 and 9");
+        o->cfg.version_intensity = (int)n;
+        return 0;
+    }
     if (strcmp(name, "data") == 0)
         return parse_data_hex(o, val, err, errlen);
     if (strcmp(name, "data-string") == 0) {
@@ -335,6 +345,12 @@ static int long_flag(struct options *o, const char *name)
         o->cfg.packet_trace = 1;
     else if (strcmp(name, "defeat-icmp-ratelimit") == 0)
         o->cfg.defeat_icmp_ratelimit = 1;
+    else if (strcmp(name, "version-light") == 0)
+        o->cfg.version_intensity = 2;
+    else if (strcmp(name, "version-all") == 0)
+        o->cfg.version_intensity = 9;
+    else if (strcmp(name, "version-trace") == 0)
+        o->cfg.version_trace = 1;
     else if (strcmp(name, "defeat-rst-ratelimit") == 0)
         o->cfg.defeat_rst_ratelimit = 1;
     else if (strcmp(name, "badsum") == 0)
@@ -368,7 +384,7 @@ static const char *const valued_long[] = {
     "min-hostgroup", "max-hostgroup", "top-ports", "min-rate", "max-rate", "exclude",
     "excludefile", "exclude-ports", "datadir", "servicedb", "seed", "stylesheet", "stats-every",
     "scanflags", "source-port", "ttl", "dns-servers", "data", "data-string", "data-length",
-    NULL,
+    "version-intensity", "versiondb", NULL,
 };
 
 static int takes_value(const char *name)
@@ -414,6 +430,10 @@ static int scan_types(struct options *o, const char *arg, char *err, size_t errl
         }
         if (*c == 'U') {
             o->udp = 1;
+            continue;
+        }
+        if (*c == 'V' || *c == 'R') { /* -sR: nmap's old RPC scan, now part of -sV */
+            o->cfg.version_scan = 1;
             continue;
         }
         const struct technique *t = technique_find(opt);
@@ -677,6 +697,7 @@ static int short_option(struct options *o, const char *arg, int argc, char **arg
         case '4': o->cfg.family = AF_INET; return 0;
         case 'h': o->action = ACTION_HELP; return 0;
         case 'V': o->action = ACTION_VERSION; return 0;
+        case 'A': o->cfg.version_scan = 1; o->cfg.aggressive = 1; return 0;
         default: break;
         }
     }
@@ -779,6 +800,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
     o->cfg.family = AF_INET;
     o->cfg.tech = &technique_connect;
     o->cfg.timing.level = 3;
+    o->cfg.version_intensity = 7;
     o->cfg.ping = 1;
     o->cfg.arp_ping = 1;
     o->cfg.dns = DNS_UP_HOSTS;
@@ -978,6 +1000,7 @@ void options_free(struct options *o)
     free(o->all_base);
     free(o->stylesheet);
     free(o->datadir);
+    free(o->cfg.versiondb);
     free(o->servicedb);
     free(o->cmdline);
     free(o->cfg.iface);
