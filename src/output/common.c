@@ -165,3 +165,82 @@ const char *output_mac(const uint8_t mac[6], char *buf)
              mac[5]);
     return buf;
 }
+
+int output_version_ran(const struct scan_config *cfg)
+{
+    return cfg->version_scan && !cfg->ping_only && !cfg->list_scan;
+}
+
+const char *output_service_name(const struct scan_config *cfg, const struct port_result *p,
+                                char *buf, size_t len)
+{
+    const struct service_info *s = p->svc;
+    if (!s || !s->name)
+        return services_name(cfg->svc, (enum proto)p->proto, p->port);
+    snprintf(buf, len, "%s%s%s", s->tunnel_ssl ? "ssl/" : "", s->name,
+             s->fingerprint && s->method == SVC_TABLE ? "?" : "");
+    return buf;
+}
+
+void output_version_text(const struct service_info *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    if (!s || s->method != SVC_PROBED)
+        return;
+    const char *parts[2] = {s->product, s->version};
+    for (int i = 0; i < 2 && n < len; i++)
+        if (parts[i])
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", parts[i]);
+    if (s->extrainfo && n < len)
+        snprintf(buf + n, len - n, "%s(%s)", n ? " " : "", s->extrainfo);
+}
+
+/* Add v to the list (a "; "-free, ", "-separated set) unless it is in. */
+static void add_unique(const char **list, size_t *n, size_t cap, const char *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i], v) == 0)
+            return;
+    if (*n < cap)
+        list[(*n)++] = v;
+}
+
+int output_service_info(const struct host_report *r, char *buf, size_t len)
+{
+    enum { CAP = 16 };
+    const char *hosts[CAP], *oses[CAP], *devs[CAP], *cpes[CAP];
+    size_t nh = 0, no = 0, nd = 0, nc = 0;
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct service_info *s = r->ports[i].svc;
+        if (!s || s->method != SVC_PROBED)
+            continue;
+        add_unique(hosts, &nh, CAP, s->hostname);
+        add_unique(oses, &no, CAP, s->ostype);
+        add_unique(devs, &nd, CAP, s->devicetype);
+        for (size_t k = 0; k < s->ncpe; k++) /* the OS and hardware ones */
+            if (strncmp(s->cpe[k], "cpe:/o:", 7) == 0 || strncmp(s->cpe[k], "cpe:/h:", 7) == 0)
+                add_unique(cpes, &nc, CAP, s->cpe[k]);
+    }
+    struct {
+        const char *one, *many;
+        const char **v;
+        size_t n;
+    } parts[] = {{"Host", "Hosts", hosts, nh},
+                 {"OS", "OSs", oses, no},
+                 {"Device", "Devices", devs, nd},
+                 {"CPE", "CPEs", cpes, nc}};
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
+        if (!parts[p].n || n >= len)
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s%s: ", n ? "; " : "",
+                              parts[p].n > 1 ? parts[p].many : parts[p].one);
+        for (size_t k = 0; k < parts[p].n && n < len; k++)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", k ? ", " : "", parts[p].v[k]);
+    }
+    return n > 0;
+}

@@ -116,14 +116,18 @@ static void ports_line(FILE *f, const struct scan_info *si, const struct host_re
         const struct port_result *pr = &r->ports[i];
         if (port_tally_hides(t, pr))
             continue;
-        const char *svc = services_name(cfg->svc, (enum proto)pr->proto, pr->port);
+        char name[96], ver[512];
+        const char *svc = output_service_name(cfg, pr, name, sizeof name);
         if (!first)
             fputs(", ", f);
         first = 0;
         fprintf(f, "%u/%s/%s//", pr->port, port_state_name((enum port_state)pr->state),
                 proto_name((enum proto)pr->proto));
-        put_field(f, svc ? svc : "unknown");
-        fputs("///", f);
+        put_field(f, svc ? svc : "unknown"); /* "ssl/http" becomes nmap's "ssl|http" */
+        fputs("//", f);
+        output_version_text(pr->svc, ver, sizeof ver);
+        put_field(f, ver);
+        fputc('/', f);
     }
     if (nignored_states == 1)
         fprintf(f, "\tIgnored State: %s (%zu)", port_state_name((enum port_state)istate),

@@ -300,6 +300,74 @@ static void json_begin(struct output *o, const struct scan_info *si)
     buf_emit(&b, o->f);
 }
 
+/* -sV: what version detection found, beside the port's "service" name:
+ * "version": {method, conf, product, ...}, only the fields known. */
+static void put_version(struct buf *b, int *first, const struct service_info *s)
+{
+    int f2 = 1;
+    put_key(b, first, "version");
+    buf_putc(b, '{');
+    put_key(b, &f2, "method");
+    put_str(b, s->method == SVC_PROBED ? "probed" : "table");
+    put_key(b, &f2, "conf");
+    buf_printf(b, "%u", s->conf);
+    const struct {
+        const char *key, *val;
+    } f[] = {{"product", s->product},           {"version", s->version},
+             {"extrainfo", s->extrainfo},       {"hostname", s->hostname},
+             {"ostype", s->ostype},             {"devicetype", s->devicetype},
+             {"fingerprint", s->fingerprint}};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+        if (!f[i].val)
+            continue;
+        put_key(b, &f2, f[i].key);
+        put_str(b, f[i].val);
+    }
+    if (s->tunnel_ssl) {
+        put_key(b, &f2, "tunnel");
+        put_str(b, "ssl");
+    }
+    if (s->ncpe) {
+        put_key(b, &f2, "cpe");
+        buf_putc(b, '[');
+        for (size_t i = 0; i < s->ncpe; i++) {
+            if (i)
+                buf_putc(b, ',');
+            put_str(b, s->cpe[i]);
+        }
+        buf_putc(b, ']');
+    }
+    if (s->rpc) {
+        put_key(b, &f2, "rpc");
+        buf_printf(b, "{\"program\":%u,\"low\":%u,\"high\":%u}", s->rpc_num, s->rpc_low,
+                   s->rpc_high);
+    }
+    if (s->cert_subject) {
+        int f3 = 1;
+        put_key(b, &f2, "certificate");
+        buf_putc(b, '{');
+        put_key(b, &f3, "subject");
+        put_str(b, s->cert_subject);
+        put_key(b, &f3, "issuer");
+        put_str(b, s->cert_issuer ? s->cert_issuer : "");
+        char when[32];
+        struct tm tm;
+        const time_t t[2] = {s->cert_not_before, s->cert_not_after};
+        const char *keys[2] = {"not_before", "not_after"};
+        for (int i = 0; i < 2; i++) {
+            put_key(b, &f3, keys[i]);
+            if (!t[i] || !gmtime_r(&t[i], &tm)) {
+                buf_puts(b, "null");
+                continue;
+            }
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            put_str(b, when);
+        }
+        buf_putc(b, '}');
+    }
+    buf_putc(b, '}');
+}
+
 static void put_ports(struct buf *b, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
@@ -328,7 +396,10 @@ static void put_ports(struct buf *b, const struct scan_info *si, const struct ho
         put_key(b, &f2, "ttl");
         buf_printf(b, "%u", p->ttl);
         put_key(b, &f2, "service");
-        put_str(b, services_name(cfg->svc, (enum proto)p->proto, p->port));
+        put_str(b, p->svc && p->svc->name ? p->svc->name
+                                           : services_name(cfg->svc, (enum proto)p->proto, p->port));
+        if (p->svc)
+            put_version(b, &f2, p->svc);
         buf_putc(b, '}');
     }
     buf_puts(b, "],\"extraports\":[");

@@ -116,8 +116,9 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
         fputc('\n', f);
     /* Column widths: one space between columns, the last one unpadded. */
     int reason = show_reason(cfg);
-    int wport = 4, wstate = 5, wsvc = 7;
-    char buf[64];
+    int version = output_version_ran(cfg);
+    int wport = 4, wstate = 5, wsvc = 7, wreason = 6;
+    char buf[64], name[96], reasonbuf[48], ver[512];
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
         if (port_tally_hides(&t, p))
@@ -128,32 +129,68 @@ static void print_ports(FILE *f, const struct scan_info *si, const struct host_r
         n = (int)strlen(port_state_name(p->state));
         if (n > wstate)
             wstate = n;
-        const char *svc = services_name(cfg->svc, p->proto, p->port);
+        const char *svc = output_service_name(cfg, p, name, sizeof name);
         n = (int)strlen(svc ? svc : "unknown");
         if (n > wsvc)
             wsvc = n;
+        n = p->ttl ? snprintf(reasonbuf, sizeof reasonbuf, "%s ttl %u", reason_name(p->reason),
+                              p->ttl)
+                   : (int)strlen(reason_name(p->reason));
+        if (n > wreason)
+            wreason = n;
     }
-    if (reason)
-        fprintf(f, "%-*s %-*s %-*s REASON\n", wport, "PORT", wstate, "STATE", wsvc, "SERVICE");
+    fprintf(f, "%-*s %-*s ", wport, "PORT", wstate, "STATE");
+    if (!reason && !version)
+        fputs("SERVICE\n", f);
+    else if (reason && !version)
+        fprintf(f, "%-*s REASON\n", wsvc, "SERVICE");
+    else if (!reason)
+        fprintf(f, "%-*s VERSION\n", wsvc, "SERVICE");
     else
-        fprintf(f, "%-*s %-*s SERVICE\n", wport, "PORT", wstate, "STATE");
+        fprintf(f, "%-*s %-*s VERSION\n", wsvc, "SERVICE", wreason, "REASON");
     for (size_t i = 0; i < r->nports; i++) {
         const struct port_result *p = &r->ports[i];
         if (port_tally_hides(&t, p))
             continue;
         snprintf(buf, sizeof buf, "%u/%s", p->port, proto_name(p->proto));
-        const char *svc = services_name(cfg->svc, p->proto, p->port);
+        const char *svc = output_service_name(cfg, p, name, sizeof name);
         if (!svc)
             svc = "unknown";
-        if (!reason) {
-            fprintf(f, "%-*s %-*s %s\n", wport, buf, wstate, port_state_name(p->state), svc);
-        } else if (p->ttl) {
-            fprintf(f, "%-*s %-*s %-*s %s ttl %u\n", wport, buf, wstate,
-                    port_state_name(p->state), wsvc, svc, reason_name(p->reason), p->ttl);
-        } else {
-            fprintf(f, "%-*s %-*s %-*s %s\n", wport, buf, wstate, port_state_name(p->state),
-                    wsvc, svc, reason_name(p->reason));
-        }
+        if (p->ttl)
+            snprintf(reasonbuf, sizeof reasonbuf, "%s ttl %u", reason_name(p->reason), p->ttl);
+        else
+            snprintf(reasonbuf, sizeof reasonbuf, "%s", reason_name(p->reason));
+        output_version_text(p->svc, ver, sizeof ver);
+        fprintf(f, "%-*s %-*s ", wport, buf, wstate, port_state_name(p->state));
+        if (!reason && !version)
+            fprintf(f, "%s\n", svc);
+        else if (reason && !version)
+            fprintf(f, "%-*s %s\n", wsvc, svc, reasonbuf);
+        else if (!reason)
+            fprintf(f, "%-*s %s\n", wsvc, svc, ver);
+        else
+            fprintf(f, "%-*s %-*s %s\n", wsvc, svc, wreason, reasonbuf, ver);
+    }
+    /* the answers no rule knew, as nmap shows them */
+    size_t nfp = 0;
+    for (size_t i = 0; i < r->nports; i++)
+        nfp += r->ports[i].svc && r->ports[i].svc->fingerprint && !port_tally_hides(&t, &r->ports[i]);
+    if (!nfp)
+        return;
+    fprintf(f, "%zu service%s unrecognized despite returning data; %s:\n", nfp,
+            nfp == 1 ? "" : "s", nfp == 1 ? "its fingerprint" : "their fingerprints");
+    size_t k = 0;
+    for (size_t i = 0; i < r->nports; i++) {
+        const struct port_result *p = &r->ports[i];
+        if (!p->svc || !p->svc->fingerprint || port_tally_hides(&t, p))
+            continue;
+        if (k++)
+            fputs("==============NEXT SERVICE FINGERPRINT==============\n", f);
+        const char *fp = p->svc->fingerprint;
+        size_t len = strlen(fp), first = len < 74 ? len : 74;
+        fprintf(f, "%.*s\n", (int)first, fp);
+        for (size_t at = first; at < len; at += 71)
+            fprintf(f, "SF:%.*s\n", (int)(len - at < 71 ? len - at : 71), fp + at);
     }
 }
 
@@ -247,6 +284,9 @@ static void normal_host(struct output *o, const struct scan_info *si, const stru
         fprintf(f, "MAC Address: %s (%s)\n", output_mac(r->mac, mac),
                 r->mac_vendor ? r->mac_vendor : "Unknown");
     }
+    char info[1024];
+    if (output_version_ran(cfg) && output_service_info(r, info, sizeof info))
+        fprintf(f, "Service Info: %s\n", info);
     if (!si->cfg->ping_only) /* as nmap: -sn reports run on without blank lines */
         fputc('\n', f);
     fflush(f);
@@ -264,6 +304,8 @@ static void normal_end(struct output *o, const struct scan_info *si, const struc
         fputs("Note: Host seems down. If it is really up, but blocking our ping probes, "
               "try -Pn\n",
               o->f);
+    if (output_version_ran(si->cfg) && s->hosts_up)
+        fputs("Service detection performed.\n", o->f);
     if (s->interrupted)
         fprintf(o->f, "%sScan stopped early (%s): hosts still being scanned are not reported.\n",
                 o->to_file ? "# " : "", s->errmsg ? s->errmsg : "interrupted");

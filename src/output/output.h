@@ -56,6 +56,19 @@ extern const struct output_format output_grepable; /* -oG */
 extern const struct output_format output_json;     /* -oJ */
 
 /* Format helpers shared by formats. */
+/* Version detection: a port's service name as nmap shows it in its text
+ * formats: the probed name ("ssl/http" inside TLS), "name?" for a service
+ * that answered but matched nothing, else the table's (or NULL). */
+const char *output_service_name(const struct scan_config *cfg, const struct port_result *p,
+                                char *buf, size_t len);
+/* nmap's VERSION text: "product version (extrainfo)", each part only when
+ * known; "" when none is. */
+void output_version_text(const struct service_info *s, char *buf, size_t len);
+/* nmap's "Service Info:" line ("Host: x; OS: Linux; CPE: cpe:/o:..."), from
+ * every probed port of the host; 0 when there is nothing to say. */
+int output_service_info(const struct host_report *r, char *buf, size_t len);
+/* Did version detection run (a VERSION column)? */
+int output_version_ran(const struct scan_config *cfg);
 /* The scanned ports of one protocol in nmap's compact form
  * ("1-3,22,80-81"); malloc'd, "" when there are none. */
 char *ports_compact(const struct port_list *l, enum proto p);

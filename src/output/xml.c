@@ -243,6 +243,57 @@ static void write_extraports(FILE *f, const struct host_report *r, const struct 
     }
 }
 
+/* <service>: the table's name (method "table", as nmap writes no element
+ * for a port its table does not name), or what version detection found,
+ * with nmap's attributes in nmap's order and its <cpe> children. */
+static void write_service(FILE *f, const struct scan_config *cfg, const struct port_result *p)
+{
+    const struct service_info *s = p->svc;
+    if (!s || !s->name) {
+        const char *svc = services_name(cfg->svc, (enum proto)p->proto, p->port);
+        if (svc) {
+            fputs("<service", f);
+            xml_attr(f, "name", svc);
+            fputs(" method=\"table\" conf=\"3\"/>", f);
+        }
+        return;
+    }
+    fputs("<service", f);
+    xml_attr(f, "name", s->name);
+    if (s->product)
+        xml_attr(f, "product", s->product);
+    if (s->version)
+        xml_attr(f, "version", s->version);
+    if (s->extrainfo)
+        xml_attr(f, "extrainfo", s->extrainfo);
+    if (s->hostname)
+        xml_attr(f, "hostname", s->hostname);
+    if (s->ostype)
+        xml_attr(f, "ostype", s->ostype);
+    if (s->devicetype)
+        xml_attr(f, "devicetype", s->devicetype);
+    if (s->tunnel_ssl)
+        fputs(" tunnel=\"ssl\"", f);
+    if (s->fingerprint)
+        xml_attr(f, "servicefp", s->fingerprint);
+    fprintf(f, " method=\"%s\" conf=\"%u\"", s->method == SVC_PROBED ? "probed" : "table",
+            s->conf);
+    if (s->rpc)
+        fprintf(f, " proto=\"rpc\" rpcnum=\"%u\" lowver=\"%u\" highver=\"%u\"", s->rpc_num,
+                s->rpc_low, s->rpc_high);
+    if (!s->ncpe) {
+        fputs("/>", f);
+        return;
+    }
+    fputc('>', f);
+    for (size_t i = 0; i < s->ncpe; i++) {
+        fputs("<cpe>", f);
+        xml_escape(f, s->cpe[i], XML_ATTR);
+        fputs("</cpe>", f);
+    }
+    fputs("</service>", f);
+}
+
 static void write_ports(FILE *f, const struct scan_info *si, const struct host_report *r)
 {
     const struct scan_config *cfg = si->cfg;
@@ -261,13 +312,7 @@ static void write_ports(FILE *f, const struct scan_info *si, const struct host_r
         xml_attr(f, "state", port_state_name((enum port_state)p->state));
         xml_attr(f, "reason", reason_name((enum reason)p->reason));
         fprintf(f, " reason_ttl=\"%u\"/>", p->ttl);
-        /* nmap writes no <service> for a port its table does not name */
-        const char *svc = services_name(cfg->svc, (enum proto)p->proto, p->port);
-        if (svc) {
-            fputs("<service", f);
-            xml_attr(f, "name", svc);
-            fputs(" method=\"table\" conf=\"3\"/>", f);
-        }
+        write_service(f, cfg, p);
         fputs("</port>\n", f);
     }
     fputs("</ports>\n", f);

@@ -807,10 +807,17 @@ static void fill(const struct svc_db *db, const struct svc_match *m, const uint8
     out->hostname = svc_expand(m->tpl.h, resp, ov, ncap);
     out->ostype = svc_expand(m->tpl.o, resp, ov, ncap);
     out->devicetype = svc_expand(m->tpl.d, resp, ov, ncap);
+    /* as nmap: one CPE per part (application, hardware, OS), the rule's last
+     * of each part, written in that order */
+    char *part[3] = {NULL, NULL, NULL};
     for (size_t i = 0; i < m->tpl.ncpe; i++) {
         char *c = svc_expand(m->tpl.cpe[i], resp, ov, ncap);
-        if (!c)
+        const char *kinds = "aho";
+        const char *k = c && c[0] && c[1] == ':' ? strchr(kinds, c[0]) : NULL;
+        if (!k) {
+            free(c);
             continue;
+        }
         /* CPE names are lower case, without spaces */
         for (char *p = c; *p; p++)
             *p = *p == ' ' ? '_' : (char)tolower((unsigned char)*p);
@@ -818,8 +825,14 @@ static void fill(const struct svc_db *db, const struct svc_match *m, const uint8
         char *full = xmalloc(n);
         snprintf(full, n, "cpe:/%s", c);
         free(c);
+        free(part[k - kinds]);
+        part[k - kinds] = full;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!part[i])
+            continue;
         out->cpe = xreallocarray(out->cpe, out->ncpe + 1, sizeof *out->cpe);
-        out->cpe[out->ncpe++] = full;
+        out->cpe[out->ncpe++] = part[i];
     }
 }
 

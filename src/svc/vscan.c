@@ -663,7 +663,7 @@ static void set_service(struct vscan *v, struct vjob *j)
         strftime(date, sizeof date, "%m/%d%%Time=%Y%m%d%H%M%S", &tm);
         size_t need = j->fplen + 128;
         char *fp = report_own(h->c, xmalloc(need));
-        snprintf(fp, need, "SF-Port%u-%s:V=portscout%%I=%d%%D=%s%s%s", j->port,
+        snprintf(fp, need, "SF-Port%u-%s:V=portscout%%I=%d%%D=%s%s%s;", j->port,
                  j->proto == PROTO_UDP ? "UDP" : "TCP", intensity(v), date,
                  j->tls && j->tls_ok ? "%T=SSL" : "", j->fp);
         si->fingerprint = fp;
