@@ -674,6 +674,15 @@ static void set_service(struct vscan *v, struct vjob *j)
         si->cert_not_before = j->cert_nb;
         si->cert_not_after = j->cert_na;
     }
+    /* an RPC program the rules named (nmap's "2-4 (RPC #100000)") */
+    unsigned num, lo, hi;
+    if (r && si->extrainfo && si->version && sscanf(si->extrainfo, "RPC #%u", &num) == 1 &&
+        sscanf(si->version, "%u-%u", &lo, &hi) == 2) {
+        si->rpc = 1;
+        si->rpc_num = num;
+        si->rpc_low = lo;
+        si->rpc_high = hi;
+    }
     if (j->proto == PROTO_UDP && j->answered && pr->state != PORT_OPEN) {
         pr->state = PORT_OPEN; /* it answered a probe */
         pr->reason = REASON_UDP_RESPONSE;
