@@ -494,6 +494,7 @@ int svc_db_parse(const char *text, size_t len, const char *fname, struct svc_db 
                  char *err, size_t errlen)
 {
     struct parser ps = {.fname = fname, .err = err, .errlen = errlen};
+    *out = NULL;
     ps.db = xcalloc(1, sizeof *ps.db);
     ps.db->path = xstrdup(fname);
     char *buf = xmalloc(len + 1);
@@ -770,7 +771,8 @@ void svc_result_clear(struct svc_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* 1 if m matches; the capture offsets in db's match data. */
+/* How many capture pairs are set (>= 1) if m matches, else 0; the offsets
+ * are in db's match data. */
 static int try_rule(const struct svc_db *db, const struct svc_match *m, const uint8_t *resp,
                     size_t len)
 {
@@ -781,14 +783,15 @@ static int try_rule(const struct svc_db *db, const struct svc_match *m, const ui
         pcre2_jit_compile(mm->re, PCRE2_JIT_COMPLETE); /* failing that, interpreted */
     }
     int rc = pcre2_match(mm->re, len ? resp : (PCRE2_SPTR) "", len, 0, 0, db->mdata, db->mctx);
-    return rc >= 0;
+    if (rc == 0) /* more groups than the match data holds: those it holds */
+        rc = (int)pcre2_get_ovector_count(db->mdata);
+    return rc > 0 ? rc : 0;
 }
 
 static void fill(const struct svc_db *db, const struct svc_match *m, const uint8_t *resp,
-                 struct svc_result *out)
+                 unsigned ncap, struct svc_result *out)
 {
     pcre2_match_data *md = db->mdata;
-    unsigned ncap = pcre2_get_ovector_count(md);
     const PCRE2_SIZE *pov = pcre2_get_ovector_pointer(md);
     size_t ov[64];
     if (ncap > 32)
@@ -856,9 +859,10 @@ int svc_match(const struct svc_db *db, const struct svc_probe *p, const uint8_t 
                 continue;
             if (m->soft && found == SVC_SOFT)
                 continue;
-            if (!try_rule(db, m, resp, len))
+            int ncap = try_rule(db, m, resp, len);
+            if (!ncap)
                 continue;
-            fill(db, m, resp, out);
+            fill(db, m, resp, (unsigned)ncap, out);
             if (!m->soft)
                 return SVC_HARD;
             found = SVC_SOFT;
