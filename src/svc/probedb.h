@@ -29,7 +29,7 @@
 /* nmap's defaults for a probe that does not say. */
 #define SVC_DEFAULT_WAITMS 5000
 #define SVC_DEFAULT_WRAPPEDMS 2000
-#define SVC_DEFAULT_RARITY 1
+#define SVC_DEFAULT_RARITY 5
 
 struct svc_template {
     char *p, *v, *i, *h, *o, *d; /* unexpanded; NULL if absent */

@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "lib/xalloc.h"
 #include "services.h"
+#include "svc/rpc.h"
 
 /* A response is read up to this much: enough for every header a rule
  * looks at, and a service that streams forever ends there. */
@@ -75,6 +76,10 @@ struct vjob {
     unsigned nfpseen;
     char *cert_subject, *cert_issuer;
     time_t cert_nb, cert_na;
+    /* RPC grinding, once the port is known to speak RPC */
+    struct svc_probe grind;
+    int grinding, rpc_found;
+    uint32_t xid_base, rpc_num, rpc_lo, rpc_hi;
     int done;
 };
 
@@ -99,9 +104,13 @@ struct vscan {
     unsigned running, max_running;
     struct vjob *qhead, *qtail;
     int stopped;
+    struct rpc_table rpc;     /* /etc/rpc, read when first needed */
+    int rpc_loaded;
+    uint32_t next_xid;
 };
 
 static void pump(struct vscan *v, struct vjob *j);
+static void job_abandon(struct vscan *v, struct vjob *j);
 static void try_end(struct vscan *v, struct vtry *t);
 static void on_event(struct ev_loop *loop, int fd, unsigned events, void *arg);
 
@@ -317,6 +326,8 @@ static void try_send(struct vscan *v, struct vtry *t)
         trace_send(v, t);
     }
     size_t len = t->p->no_payload ? 0 : t->p->len;
+    /* grinding over UDP: each call a datagram of its own */
+    size_t chunk = t->p == &t->j->grind && t->j->proto == PROTO_UDP ? RPC_CALL_LEN : SIZE_MAX;
     while (t->sent < len) {
         ssize_t w;
         if (t->ssl) {
@@ -332,7 +343,8 @@ static void try_send(struct vscan *v, struct vtry *t)
             }
             w = r;
         } else {
-            w = send(t->fd, t->p->data + t->sent, len - t->sent, MSG_NOSIGNAL);
+            size_t n = len - t->sent < chunk ? len - t->sent : chunk;
+            w = send(t->fd, t->p->data + t->sent, n, MSG_NOSIGNAL);
             if (w < 0) {
                 if (errno == EAGAIN || errno == EINTR) {
                     try_events(v, t, EV_WRITE);
@@ -392,6 +404,71 @@ static void try_connected(struct vscan *v, struct vtry *t)
     try_handshake(v, t);
 }
 
+/* Grinding: the replies read so far.  1 once the program is known. */
+static int rpc_read(struct vscan *v, struct vtry *t)
+{
+    struct vjob *j = t->j;
+    const uint8_t *msg = t->buf;
+    size_t len = t->len, off = 0;
+    int tcp = j->proto == PROTO_TCP, found = 0;
+    while (!found) {
+        if (tcp && !rpc_next_record(t->buf, t->len, &off, &msg, &len))
+            break;
+        uint32_t xid, lo = 0, hi = 0;
+        if (rpc_parse_reply(msg, len, &xid, &lo, &hi) == RPC_MISMATCH &&
+            xid - j->xid_base < v->rpc.n) {
+            j->rpc_found = 1;
+            j->rpc_num = v->rpc.v[xid - j->xid_base].num;
+            j->rpc_lo = lo;
+            j->rpc_hi = hi;
+            found = 1;
+        }
+        if (!tcp)
+            break;
+    }
+    if (!tcp) {
+        t->len = 0; /* a datagram at a time */
+    } else if (off) {
+        memmove(t->buf, t->buf + off, t->len - off);
+        t->len -= off;
+    }
+    if (found && v->trace) {
+        char a[IP_ADDR_STRLEN];
+        fprintf(v->trace, "Service scan RPC grinding: %s:%u is program %u, versions %u-%u\n",
+                addr_of(j, a), j->port, j->rpc_num, j->rpc_lo, j->rpc_hi);
+    }
+    return found;
+}
+
+/* The port speaks RPC: ask every program of the table at once. */
+static void grind_start(struct vscan *v, struct vjob *j)
+{
+    if (!v->rpc_loaded) {
+        v->rpc_loaded = 1;
+        rpc_table_load("/etc/rpc", &v->rpc); /* without it: the portmapper only */
+        v->next_xid = (uint32_t)now_usec();
+    }
+    job_abandon(v, j);
+    j->grinding = 1;
+    j->xid_base = v->next_xid;
+    v->next_xid += (uint32_t)v->rpc.n;
+    j->grind.name = "RPCGrind";
+    j->grind.proto = j->proto;
+    j->grind.data = rpc_grind_calls(&v->rpc, j->xid_base, j->proto == PROTO_TCP, &j->grind.len);
+    j->grind.totalwaitms = 3000;
+    j->grind.tcpwrappedms = SVC_DEFAULT_WRAPPEDMS;
+    j->list[0] = &j->grind;
+    j->n = 1;
+    j->next = 0;
+    j->seq[0] = S_WAITING;
+    j->null_seq = SIZE_MAX;
+}
+
+static int speaks_rpc(const struct svc_result *r)
+{
+    return r->service && (strcmp(r->service, "rpc") == 0 || strcmp(r->service, "rpcbind") == 0);
+}
+
 /* Read what there is.  Returns after the try ended or wants more. */
 static void try_read(struct vscan *v, struct vtry *t)
 {
@@ -441,6 +518,13 @@ static void try_read(struct vscan *v, struct vtry *t)
         }
         t->len += (size_t)r;
         j->answered = 1;
+        if (t->p == &j->grind) {
+            if (rpc_read(v, t)) {
+                try_end(v, t);
+                return;
+            }
+            continue;
+        }
         if (try_match(v, t, 0)) {
             try_end(v, t);
             return;
@@ -674,9 +758,25 @@ static void set_service(struct vscan *v, struct vjob *j)
         si->cert_not_before = j->cert_nb;
         si->cert_not_after = j->cert_na;
     }
-    /* an RPC program the rules named (nmap's "2-4 (RPC #100000)") */
+    if (j->rpc_found) { /* grinding named the program: nmap's "2-4 (RPC #100000)" */
+        char buf[64];
+        const char *name = rpc_table_name(&v->rpc, j->rpc_num);
+        si->name = own(h, name ? name : "rpc");
+        si->product = NULL;
+        if (j->rpc_lo == j->rpc_hi)
+            snprintf(buf, sizeof buf, "%u", j->rpc_lo);
+        else
+            snprintf(buf, sizeof buf, "%u-%u", j->rpc_lo, j->rpc_hi);
+        si->version = own(h, buf);
+        snprintf(buf, sizeof buf, "RPC #%u", j->rpc_num);
+        si->extrainfo = own(h, buf);
+        si->method = SVC_PROBED;
+        si->conf = 10;
+        si->fingerprint = NULL;
+    }
+    /* an RPC program (nmap's "2-4 (RPC #100000)") */
     unsigned num, lo, hi;
-    if (r && si->extrainfo && si->version && sscanf(si->extrainfo, "RPC #%u", &num) == 1 &&
+    if (si->extrainfo && si->version && sscanf(si->extrainfo, "RPC #%u", &num) == 1 &&
         sscanf(si->version, "%u-%u", &lo, &hi) == 2) {
         si->rpc = 1;
         si->rpc_num = num;
@@ -705,12 +805,28 @@ static void job_finish(struct vscan *v, struct vjob *j)
     free(j->fp);
     free(j->cert_subject);
     free(j->cert_issuer);
+    free(j->grind.data);
+    j->grind.data = NULL;
     j->list = NULL;
     j->seq = NULL;
     j->fp = NULL;
     j->cert_subject = j->cert_issuer = NULL;
     if (--j->h->pending == 0)
         write_ready(v);
+}
+
+/* No room for the job's next try now: it waits for the next try to end. */
+static void queue_job(struct vscan *v, struct vjob *j)
+{
+    if (j->queued)
+        return;
+    j->queued = 1;
+    j->qnext = NULL;
+    if (v->qtail)
+        v->qtail->qnext = j;
+    else
+        v->qhead = j;
+    v->qtail = j;
 }
 
 /* Decide what can be decided and start what may start. */
@@ -720,6 +836,20 @@ static void pump(struct vscan *v, struct vjob *j)
         return;
     if (j->refused) {
         job_finish(v, j);
+        return;
+    }
+    if (j->grinding) {
+        if (j->seq[0] == S_WAITING) {
+            if (v->running >= v->max_running) {
+                queue_job(v, j);
+                return;
+            }
+            j->next = 1;
+            if (try_start(v, j, 0) < 0)
+                j->seq[0] = S_SKIPPED;
+        }
+        if (j->running == 0 && j->seq[0] != S_WAITING)
+            job_finish(v, j);
         return;
     }
     /* the earliest entries in order: a hard match counts once all before
@@ -751,10 +881,20 @@ static void pump(struct vscan *v, struct vjob *j)
             pump(v, j);
             return;
         }
+        if (speaks_rpc(r)) {
+            grind_start(v, j);
+            pump(v, j);
+            return;
+        }
         job_finish(v, j);
         return;
     }
     if (i == j->n && j->running == 0) {
+        if (j->have_soft && speaks_rpc(&j->soft)) {
+            grind_start(v, j);
+            pump(v, j);
+            return;
+        }
         job_finish(v, j);
         return;
     }
@@ -765,15 +905,7 @@ static void pump(struct vscan *v, struct vjob *j)
             continue;
         }
         if (v->running >= v->max_running) {
-            if (!j->queued) {
-                j->queued = 1;
-                j->qnext = NULL;
-                if (v->qtail)
-                    v->qtail->qnext = j;
-                else
-                    v->qhead = j;
-                v->qtail = j;
-            }
+            queue_job(v, j);
             return;
         }
         size_t k = j->next++;
@@ -931,16 +1063,18 @@ void vscan_flush(struct vscan *v)
         return;
     v->stopped = 1;
     v->qhead = v->qtail = NULL;
-    while (v->tries) {
-        struct vjob *j = v->tries->j;
-        v->stopped = 0; /* let the job settle with what it has */
+    /* settle every unfinished port with what it has; finishing one may
+     * write (and free) its host, so look again from the start each time */
+    for (;;) {
+        struct vjob *j = NULL;
+        for (struct vhost *h = v->head; h && !j; h = h->next)
+            for (size_t i = 0; i < h->njobs && !j; i++)
+                if (!h->jobs[i].done)
+                    j = &h->jobs[i];
+        if (!j)
+            break;
         job_finish(v, j);
-        v->stopped = 1;
     }
-    for (struct vhost *h = v->head; h; h = h->next)
-        for (size_t i = 0; i < h->njobs; i++)
-            if (!h->jobs[i].done)
-                job_finish(v, &h->jobs[i]);
     write_ready(v);
 }
 
@@ -950,5 +1084,6 @@ void vscan_free(struct vscan *v)
         return;
     vscan_flush(v);
     SSL_CTX_free(v->ssl_ctx);
+    rpc_table_free(&v->rpc);
     free(v);
 }

@@ -11,7 +11,7 @@
 # of its own (the scanner is 10.77.251.1 / fd77:251::1 there), and starts in it, from
 # tests/lab/truth_services.tsv: sshd, nginx (HTTP, and HTTPS with a self-signed certificate
 # made on the spot for CN lab.portscout.test), vsftpd, redis-server, memcached, PostgreSQL
-# (initdb in a private directory), dnsmasq, rpcbind, exim4, dovecot (IMAP, POP3), mosquitto,
+# (initdb in a private directory), dnsmasq, rpcbind, rpc.statd, exim4, dovecot (IMAP, POP3), mosquitto,
 # lighttpd, telnetd (from inetd), slapd; and two hostile services of our own: one that
 # streams bytes forever after connecting, one that sends binary junk and hangs up.  Each
 # runs as the Debian package installed it (scripts/setup check installs them all, started
@@ -207,6 +207,16 @@ _svc_rpcbind() {
     _svc_wait 111 t rpcbind && _svc_wait 111 u rpcbind
 }
 
+# rpc.statd (NFS's status monitor, RPC program 100024) on a fixed port: a real RPC service
+# away from 111 that only RPC grinding can name.  It registers with the lab's rpcbind.
+_svc_statd() {
+    local bin
+    bin=$(_svc_bin rpc.statd) || return 1
+    mkdir -p "$_svc_tmp/statd/sm" "$_svc_tmp/statd/sm.bak"
+    _svc_spawn_run statd "$bin" -F -p "$1" -o "$(($1 + 1))" -P "$_svc_tmp/statd" --no-notify || return 1
+    _svc_wait "$1" t statd && _svc_wait "$1" u statd
+}
+
 _svc_exim() {
     local bin
     bin=$(_svc_bin exim4) || return 1
@@ -329,6 +339,7 @@ _svc_build() {
             postgres) _svc_postgres "$port" ;;
             dns) [ "$proto" = tcp ] || continue; _svc_dns "$port" ;;
             rpcbind) [ "$proto" = tcp ] || continue; _svc_rpcbind "$port" ;;
+            statd) [ "$proto" = tcp ] || continue; _svc_statd "$port" ;;
             exim) _svc_exim "$port" ;;
             imap) _svc_dovecot "$port" 110 ;;
             pop3) continue ;; # (dovecot, with imap)

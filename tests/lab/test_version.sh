@@ -19,7 +19,7 @@ labtest_begin
 . tests/lab/services.sh
 svc_up || { echo "FAIL: the lab's services did not start"; exit 1; }
 trap 'svc_down; rm -rf "$OUT"; lab_down' EXIT
-SCAN_TIMEOUT=180
+SCAN_TIMEOUT=${SCAN_TIMEOUT:-180}
 
 TCP=$(svc_ports tcp)
 UDP=$(svc_ports udp)
@@ -119,8 +119,8 @@ for line in open(sys.argv[1]):
 fi
 
 # 2. IPv6: the services that listen there.
-V6="22/tcp 80/tcp 443/tcp 6379/tcp 11211/tcp 5432/tcp 53/tcp 110/tcp 143/tcp 53/udp 111/udp"
-if scan v6 -6 -sV -sS -sU -n -Pn -p T:22,80,443,6379,11211,5432,53,110,143,U:53,111 -oX "$OUT/v6.xml" "$SVC_T6"; then
+V6="22/tcp 80/tcp 443/tcp 6379/tcp 11211/tcp 5432/tcp 53/tcp 110/tcp 143/tcp 32765/tcp 53/udp 111/udp 32765/udp"
+if scan v6 -6 -sV -sS -sU -n -Pn -p T:22,80,443,6379,11211,5432,53,110,143,32765,U:53,111,32765 -oX "$OUT/v6.xml" "$SVC_T6"; then
     check_truth "$OUT/v6.xml" 6 "$V6"
 fi
 
