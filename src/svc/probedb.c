@@ -620,6 +620,18 @@ static void sb_putc(struct sbuf *b, char c)
     sb_put(b, &c, 1);
 }
 
+/* A byte of an answer: shown, but a control byte never written raw. */
+static void sb_put_safe(struct sbuf *b, uint8_t c)
+{
+    if (c >= 0x20 && c != 0x7f) {
+        sb_putc(b, (char)c);
+    } else {
+        char hex[5];
+        snprintf(hex, sizeof hex, "\\x%02x", c);
+        sb_put(b, hex, 4);
+    }
+}
+
 /* Capture n of the subject, or an empty one. */
 static const uint8_t *capture(const uint8_t *subj, const size_t *ov, unsigned ncap, unsigned n,
                               size_t *len)
@@ -684,10 +696,11 @@ static int helper(struct sbuf *b, const char **sp, const uint8_t *subj, const si
         size_t l1 = strlen(a1);
         for (size_t i = 0; i < len;) {
             if (l1 && i + l1 <= len && memcmp(c + i, a1, l1) == 0) {
-                sb_put(b, a2, strlen(a2));
+                for (const char *r = a2; *r; r++)
+                    sb_put_safe(b, (uint8_t)*r);
                 i += l1;
             } else {
-                sb_putc(b, (char)c[i++]);
+                sb_put_safe(b, c[i++]);
             }
         }
         ok = 1;
@@ -723,15 +736,8 @@ char *svc_expand(const char *tpl, const uint8_t *subj, const size_t *ov, unsigne
         if (*s == '$' && isdigit((unsigned char)s[1])) {
             size_t len;
             const uint8_t *c = capture(subj, ov, ncap, (unsigned)(s[1] - '0'), &len);
-            for (size_t i = 0; i < len; i++) {
-                if (c[i] >= 0x20 && c[i] != 0x7f) {
-                    sb_putc(&b, (char)c[i]);
-                } else { /* a control byte, shown, never written raw */
-                    char hex[5];
-                    snprintf(hex, sizeof hex, "\\x%02x", c[i]);
-                    sb_put(&b, hex, 4);
-                }
-            }
+            for (size_t i = 0; i < len; i++)
+                sb_put_safe(&b, c[i]);
             s += 2;
             continue;
         }
@@ -742,7 +748,7 @@ char *svc_expand(const char *tpl, const uint8_t *subj, const size_t *ov, unsigne
                 continue;
             }
         }
-        sb_putc(&b, *s++);
+        sb_put_safe(&b, (uint8_t)*s++);
     }
     /* trim: a field that expands to nothing (or blanks) is absent */
     while (b.n && (b.s[b.n - 1] == ' ' || b.s[b.n - 1] == '\t'))
