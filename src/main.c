@@ -354,6 +354,9 @@ int main(int argc, char **argv)
 
     if (options_parse(&opt, argc, argv, err, sizeof err) != 0) {
         fprintf(stderr, "portscout: %s (see portscout -h)\n", err);
+        options_free(&opt);
+        free(resumed_argv);
+        resume_free(&rs);
         return 1;
     }
     if (opt.action == ACTION_HELP) {
