@@ -518,6 +518,35 @@ static void test_udp(void **state)
     options_free(&o);
 }
 
+/* -sV and its options, as nmap spells them. */
+static void test_version_detection(void **state)
+{
+    (void)state;
+    struct options o;
+    PARSE_OK(&o, "127.0.0.1");
+    assert_false(o.cfg.version_scan);
+    assert_int_equal(o.cfg.version_intensity, 7);
+    options_free(&o);
+    PARSE_OK(&o, "-sTV", "--version-trace", "127.0.0.1");
+    assert_true(o.cfg.version_scan);
+    assert_true(o.cfg.version_trace);
+    assert_false(o.cfg.aggressive);
+    options_free(&o);
+    PARSE_OK(&o, "-A", "--version-light", "127.0.0.1");
+    assert_true(o.cfg.version_scan);
+    assert_true(o.cfg.aggressive);
+    assert_int_equal(o.cfg.version_intensity, 2);
+    options_free(&o);
+    PARSE_OK(&o, "-sR", "--version-all", "127.0.0.1");
+    assert_true(o.cfg.version_scan);
+    assert_int_equal(o.cfg.version_intensity, 9);
+    options_free(&o);
+    PARSE_OK(&o, "-sV", "--version-intensity", "0", "--versiondb", "/dev/null", "127.0.0.1");
+    assert_int_equal(o.cfg.version_intensity, 0);
+    assert_string_equal(o.cfg.versiondb, "/dev/null");
+    options_free(&o);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -551,7 +580,12 @@ static void test_errors(void **state)
     PARSE_BAD("invalid --data \"zz\"", "--data", "zz", "10.0.0.1");
     PARSE_BAD("--data-length (0-1400)", "--data-length", "1401", "10.0.0.1");
     PARSE_BAD("--data-string: at most 1400", "--data-string", big, "10.0.0.1");
-    PARSE_BAD("-sV", "-sTV", "10.0.0.1");
+    PARSE_BAD("--version-intensity must be between 0 and 9", "-sV", "--version-intensity", "10",
+              "10.0.0.1");
+    PARSE_BAD("--version-intensity must be between 0 and 9", "--version-intensity", "x",
+              "10.0.0.1");
+    PARSE_BAD("--versiondb /nonexistent/db: No such file", "--versiondb", "/nonexistent/db",
+              "10.0.0.1");
     PARSE_BAD("-O", "-O", "10.0.0.1");
     PARSE_BAD("--traceroute", "--traceroute", "10.0.0.1");
     PARSE_BAD("--resume takes the output file", "-v", "--resume", "scan.xml");
@@ -764,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_exclude_before_6),
         cmocka_unit_test(test_discovery),
         cmocka_unit_test(test_udp),
+        cmocka_unit_test(test_version_detection),
         cmocka_unit_test(test_errors),
         cmocka_unit_test_setup_teardown(test_finish_ports, svc_setup, svc_teardown),
         cmocka_unit_test_setup_teardown(test_finish_files, svc_setup, svc_teardown),
